@@ -1,0 +1,43 @@
+# trazo: `make run` serves the app, `make test` runs every check. Both install what is missing.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# One target directory outside the clone, shared by every checkout and CI on this machine, so a
+# fresh clone rebuilds only what changed.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/trazo/target
+
+.PHONY: run test setup setup-test build release fmt lint clean-data
+
+## Serve the app at http://127.0.0.1:3000 (SQLite under ./data, no other services needed).
+run: setup
+	cargo leptos serve
+
+## Every check: formatting, lints, unit, integration and end-to-end tests.
+test: setup setup-test
+	scripts/test.sh
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup-test.sh
+
+## Debug build of the server and the WASM front end.
+build: setup
+	cargo leptos build
+
+## Optimised build for deployment: the binary and target/site.
+release: setup
+	@scripts/setup-release.sh
+	PATH="$(HOME)/.cache/trazo/tools/node_modules/.bin:$$PATH" cargo leptos build --release
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy -p app -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+## Remove the development database.
+clean-data:
+	rm -rf data

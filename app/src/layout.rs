@@ -1,0 +1,51 @@
+//! The frame around every page: the header with the site's navigation and the main landmark.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Header, navigation and main content area.
+///
+/// The menu button collapses the navigation on narrow screens. `data-hydrated` turns `true` once
+/// the WASM bundle has taken over the page, which lets tests (and curious people) tell a
+/// server-rendered page from a live one.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    let (hydrated, set_hydrated) = signal(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| set_hydrated.set(true));
+
+    view! {
+        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"✎"</span>
+                    "trazo"
+                </A>
+                <button
+                    type="button"
+                    class="menu-toggle"
+                    aria-controls="site-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    <span class="visually-hidden">"Menu"</span>
+                    <span aria-hidden="true">"☰"</span>
+                </button>
+                <nav
+                    id="site-nav"
+                    class="site-nav"
+                    class:open=move || menu_open.get()
+                    aria-label="Main"
+                >
+                    <A href="/">"Home"</A>
+                </nav>
+            </header>
+            <main id="main" tabindex="-1">{children()}</main>
+            <footer class="site-footer">
+                <p>"trazo recognises handwritten digits with a convolutional network trained on MNIST."</p>
+            </footer>
+        </div>
+    }
+}

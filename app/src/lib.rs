@@ -1,0 +1,54 @@
+//! trazo's user interface: the HTML shell, the router and the pages, rendered on the server and
+//! hydrated in the browser.
+
+mod csp;
+mod layout;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+pub use csp::content_security_policy;
+
+/// The document around every page. Runs on the server only, once per request.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    csp::set_page_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/trazo.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "trazo".to_owned() } else { format!("{page} · trazo") }/>
+        <Router>
+            <layout::Shell>
+                <Routes fallback=pages::NotFound>
+                    <Route path=StaticSegment("") view=pages::HomePage/>
+                </Routes>
+            </layout::Shell>
+        </Router>
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Runs every check trazo has: rustfmt, clippy (server and WASM), unit and integration tests
+# against throwaway Redis and PostgreSQL instances, and the Playwright suite against the built
+# app in Debian's headless Chromium. Stops what it started; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for_http() {
+  local url=$1
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$url did not answer" >&2
+  return 1
+}
+
+# The second half runs inside pg_virtualenv, which creates a throwaway PostgreSQL cluster,
+# exports PGHOST/PGPORT/PGUSER/PGPASSWORD for it, and drops it when the command exits.
+if [ "${1:-}" = "--with-postgres" ]; then
+  export TEST_POSTGRES_URL="postgres://${PGUSER}:${PGPASSWORD}@127.0.0.1:${PGPORT}/${PGDATABASE}"
+
+  say "unit and integration tests"
+  cargo test -p app -p server --locked
+
+  say "end-to-end tests (Playwright, Debian Chromium)"
+  port=$(free_port)
+  e2e_dir=$(mktemp -d)
+  server_pid=""
+  stop_server() {
+    if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" || true; fi
+    rm -rf "$e2e_dir"
+  }
+  trap stop_server EXIT
+  BIND_ADDR="127.0.0.1:$port" \
+    SITE_ROOT=target/site \
+    DATABASE_URL="sqlite://$e2e_dir/e2e.db" \
+    REDIS_URL="$TEST_REDIS_URL" \
+    LOG_LEVEL=warn \
+    "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
+  server_pid=$!
+  wait_for_http "http://127.0.0.1:$port/readyz" || { cat "$e2e_dir/server.log"; exit 1; }
+  status=0
+  (cd end2end && PLAYWRIGHT_BASE_URL="http://127.0.0.1:$port" npx playwright test) || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "--- server log ---"
+    tail -50 "$e2e_dir/server.log"
+  fi
+  exit "$status"
+fi
+
+say "rustfmt"
+cargo fmt --all --check
+
+say "clippy (server, with tests)"
+cargo clippy -p app -p server --all-targets --locked -- -D warnings
+
+say "clippy (WASM front end)"
+cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
+
+say "building the app (server and WASM)"
+cargo leptos build
+
+say "starting a throwaway Redis"
+redis_dir=$(mktemp -d)
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+  --daemonize yes --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log" --dir "$redis_dir"
+stop_redis() {
+  [ -f "$redis_dir/redis.pid" ] && kill "$(cat "$redis_dir/redis.pid")" 2>/dev/null || true
+  rm -rf "$redis_dir"
+}
+trap stop_redis EXIT
+export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+say "starting a throwaway PostgreSQL"
+pg_virtualenv "$0" --with-postgres

@@ -1,0 +1,405 @@
+//! Every setting trazo reads, parsed from the environment into one typed struct at start-up, so a
+//! bad setting stops the process with a clear message instead of failing on first use.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use rand::RngCore;
+
+/// Signing keys shorter than this are refused in production: HS256 wants at least 256 bits.
+pub const MIN_SIGNING_KEY_BYTES: usize = 32;
+
+/// Whether the server runs for a developer or for real users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, coloured when the output is a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// A value that must never be printed. `Debug` shows only that it is there.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(bytes.into())
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret([redacted; {} bytes])", self.0.len())
+    }
+}
+
+/// Where the signing key came from; a generated key means sessions end when the process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    Configured,
+    GeneratedForDevelopment,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub bind_addr: SocketAddr,
+    /// The origin browsers use to reach the service (scheme, host, port), e.g. `https://trazo.example`.
+    pub public_origin: String,
+    pub database_url: String,
+    pub redis_url: Option<String>,
+    pub signing_key: Secret,
+    pub signing_key_source: KeySource,
+    pub cookie_secure: bool,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    /// Folder holding the compiled front end (`pkg/`) and public assets.
+    pub site_root: PathBuf,
+    /// Longest time in-flight requests get to finish after a shutdown signal.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("{name} must be set when TRAZO_ENV=production ({hint})")]
+    Missing {
+        name: &'static str,
+        hint: &'static str,
+    },
+}
+
+fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        reason: reason.into(),
+    }
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(invalid(name, format!("expected true or false, got {other:?}"))),
+    }
+}
+
+/// Checks that `origin` is a bare `http(s)://host[:port]` origin and returns it without a
+/// trailing slash.
+fn parse_origin(value: &str) -> Result<String, ConfigError> {
+    let origin = value.trim().trim_end_matches('/');
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| invalid("PUBLIC_ORIGIN", "must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '@']) {
+        return Err(invalid(
+            "PUBLIC_ORIGIN",
+            "must be scheme://host[:port] with no path, e.g. https://trazo.example",
+        ));
+    }
+    Ok(origin.to_owned())
+}
+
+/// Adds `mode=rwc` to a SQLite URL without a mode, so the database file is created on first run.
+fn normalise_database_url(url: &str) -> Result<String, ConfigError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(url.to_owned());
+    }
+    if !url.starts_with("sqlite:") {
+        return Err(invalid(
+            "DATABASE_URL",
+            "must start with sqlite: or postgres://",
+        ));
+    }
+    if url.contains("mode=") || url.contains(":memory:") {
+        return Ok(url.to_owned());
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{separator}mode=rwc"))
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads the configuration through `get`, which returns a setting's value or `None`.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let environment = match get("TRAZO_ENV").as_deref().map(str::trim) {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "TRAZO_ENV",
+                    format!("expected development or production, got {other:?}"),
+                ));
+            }
+        };
+        let production = environment == Environment::Production;
+
+        let bind_addr: SocketAddr = get("BIND_ADDR")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned())
+            .trim()
+            .parse()
+            .map_err(|e| invalid("BIND_ADDR", format!("{e} (expected e.g. 127.0.0.1:3000)")))?;
+
+        let public_origin = match get("PUBLIC_ORIGIN") {
+            Some(origin) => parse_origin(&origin)?,
+            None if production => {
+                return Err(ConfigError::Missing {
+                    name: "PUBLIC_ORIGIN",
+                    hint: "the address people use, e.g. https://trazo.example",
+                });
+            }
+            None => format!("http://{bind_addr}"),
+        };
+
+        let database_url = normalise_database_url(
+            get("DATABASE_URL")
+                .as_deref()
+                .unwrap_or("sqlite://data/trazo.db"),
+        )?;
+
+        let redis_url = match get("REDIS_URL") {
+            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => Some(url),
+            Some(_) => return Err(invalid("REDIS_URL", "must start with redis:// or rediss://")),
+            None => None,
+        };
+
+        let (signing_key, signing_key_source) = match get("SIGNING_KEY") {
+            Some(key) if key.len() < MIN_SIGNING_KEY_BYTES => {
+                return Err(invalid(
+                    "SIGNING_KEY",
+                    format!(
+                        "must be at least {MIN_SIGNING_KEY_BYTES} bytes (e.g. `openssl rand -base64 48`)"
+                    ),
+                ));
+            }
+            Some(key) if key.bytes().all(|b| b == key.as_bytes()[0]) => {
+                return Err(invalid("SIGNING_KEY", "must not be one repeated character"));
+            }
+            Some(key) => (Secret::new(key.into_bytes()), KeySource::Configured),
+            None if production => {
+                return Err(ConfigError::Missing {
+                    name: "SIGNING_KEY",
+                    hint: "a random secret of at least 32 bytes, e.g. `openssl rand -base64 48`",
+                });
+            }
+            None => {
+                let mut key = vec![0u8; 64];
+                rand::rng().fill_bytes(&mut key);
+                (Secret::new(key), KeySource::GeneratedForDevelopment)
+            }
+        };
+
+        let cookie_secure = match get("COOKIE_SECURE") {
+            Some(value) => parse_bool("COOKIE_SECURE", &value)?,
+            None => production || public_origin.starts_with("https://"),
+        };
+
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None if production => LogFormat::Json,
+            None => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some("pretty") | Some("human") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("expected pretty or json, got {other:?}"),
+                ));
+            }
+        };
+        let log_filter = get("LOG_LEVEL")
+            .or_else(|| get("RUST_LOG"))
+            .unwrap_or_else(|| "info".to_owned());
+
+        let site_root = PathBuf::from(
+            get("SITE_ROOT")
+                .or_else(|| get("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".to_owned()),
+        );
+
+        let shutdown_grace_secs = match get("SHUTDOWN_GRACE_SECS") {
+            Some(value) => value
+                .trim()
+                .parse()
+                .map_err(|_| invalid("SHUTDOWN_GRACE_SECS", "expected a whole number of seconds"))?,
+            None => 30,
+        };
+
+        Ok(Self {
+            environment,
+            bind_addr,
+            public_origin,
+            database_url,
+            redis_url,
+            signing_key,
+            signing_key_source,
+            cookie_secure,
+            log_filter,
+            log_format,
+            site_root,
+            shutdown_grace_secs,
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+
+    /// The database URL with any password replaced, for logs.
+    pub fn database_url_for_logs(&self) -> String {
+        redact_url_password(&self.database_url)
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/...` with `***`.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    const STRONG_KEY: &str = "0123456789abcdefghijklmnopqrstuvwxyzABCD";
+
+    #[test]
+    fn defaults_run_in_development_on_sqlite_without_redis() {
+        let config = config(&[]).expect("defaults are valid");
+        assert_eq!(config.environment, Environment::Development);
+        assert_eq!(config.bind_addr, "127.0.0.1:3000".parse().expect("addr"));
+        assert_eq!(config.public_origin, "http://127.0.0.1:3000");
+        assert_eq!(config.database_url, "sqlite://data/trazo.db?mode=rwc");
+        assert_eq!(config.redis_url, None);
+        assert_eq!(config.signing_key_source, KeySource::GeneratedForDevelopment);
+        assert!(config.signing_key.expose().len() >= MIN_SIGNING_KEY_BYTES);
+        assert!(!config.cookie_secure);
+        assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn development_keys_differ_between_starts() {
+        let a = config(&[]).expect("valid");
+        let b = config(&[]).expect("valid");
+        assert_ne!(a.signing_key, b.signing_key);
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_signing_key() {
+        let err = config(&[
+            ("TRAZO_ENV", "production"),
+            ("PUBLIC_ORIGIN", "https://trazo.example"),
+        ])
+        .expect_err("must fail");
+        assert!(matches!(err, ConfigError::Missing { name: "SIGNING_KEY", .. }));
+    }
+
+    #[test]
+    fn short_or_repetitive_signing_keys_are_refused() {
+        for key in ["too-short", &"a".repeat(64)] {
+            let err = config(&[("SIGNING_KEY", key)]).expect_err("weak key");
+            assert!(matches!(err, ConfigError::Invalid { name: "SIGNING_KEY", .. }), "{key}");
+        }
+    }
+
+    #[test]
+    fn production_defaults_to_secure_cookies_and_json_logs() {
+        let config = config(&[
+            ("TRAZO_ENV", "production"),
+            ("SIGNING_KEY", STRONG_KEY),
+            ("PUBLIC_ORIGIN", "https://trazo.example/"),
+        ])
+        .expect("valid");
+        assert!(config.cookie_secure);
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.public_origin, "https://trazo.example");
+        assert_eq!(config.signing_key_source, KeySource::Configured);
+    }
+
+    #[test]
+    fn production_requires_the_public_origin() {
+        let err = config(&[("TRAZO_ENV", "production"), ("SIGNING_KEY", STRONG_KEY)])
+            .expect_err("must fail");
+        assert!(matches!(err, ConfigError::Missing { name: "PUBLIC_ORIGIN", .. }));
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let cases = [
+            ("TRAZO_ENV", "staging"),
+            ("BIND_ADDR", "localhost"),
+            ("PUBLIC_ORIGIN", "trazo.example"),
+            ("PUBLIC_ORIGIN", "https://trazo.example/app"),
+            ("DATABASE_URL", "mysql://x"),
+            ("REDIS_URL", "localhost:6379"),
+            ("COOKIE_SECURE", "maybe"),
+            ("LOG_FORMAT", "xml"),
+            ("SHUTDOWN_GRACE_SECS", "soon"),
+        ];
+        for (name, value) in cases {
+            let err = config(&[(name, value)]).expect_err(name);
+            assert!(err.to_string().starts_with(name), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn postgres_urls_pass_through_and_sqlite_urls_get_create_mode() {
+        let pg = config(&[("DATABASE_URL", "postgres://u:p@db/trazo")]).expect("valid");
+        assert_eq!(pg.database_url, "postgres://u:p@db/trazo");
+        let sqlite = config(&[("DATABASE_URL", "sqlite:///srv/trazo.db?cache=shared")]).expect("valid");
+        assert_eq!(sqlite.database_url, "sqlite:///srv/trazo.db?cache=shared&mode=rwc");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let config = config(&[("SIGNING_KEY", STRONG_KEY)]).expect("valid");
+        let printed = format!("{config:?}");
+        assert!(!printed.contains(STRONG_KEY));
+        assert!(printed.contains("redacted"));
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls_for_logs() {
+        assert_eq!(
+            redact_url_password("postgres://trazo:hunter2@db:5432/trazo"),
+            "postgres://trazo:***@db:5432/trazo"
+        );
+        assert_eq!(redact_url_password("sqlite://data/trazo.db"), "sqlite://data/trazo.db");
+    }
+}

@@ -1,0 +1,67 @@
+//! The database: one pool over SQLite or PostgreSQL (chosen by the URL) and the migrations both
+//! share, run at start-up.
+
+use std::{path::Path, time::Duration};
+
+use sqlx::{AnyPool, any::AnyPoolOptions};
+
+/// Migrations compiled into the binary, so a deployment needs no SQL files beside it.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("could not create the folder for the SQLite database {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+/// The file path inside a `sqlite:` URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<&Path> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(Path::new(path))
+}
+
+/// Connects to `url` and brings its schema up to date.
+pub async fn connect_and_migrate(url: &str) -> Result<AnyPool, DbError> {
+    sqlx::any::install_default_drivers();
+    if let Some(parent) = sqlite_file(url).and_then(Path::parent)
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    let is_sqlite = url.starts_with("sqlite:");
+    let pool = AnyPoolOptions::new()
+        // SQLite allows one writer at a time; a handful of connections is plenty for it.
+        .max_connections(if is_sqlite { 8 } else { 20 })
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+        .map_err(DbError::Connect)?;
+    MIGRATOR.run(&pool).await.map_err(DbError::Migrate)?;
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+    use std::path::Path;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(sqlite_file("sqlite://data/trazo.db?mode=rwc"), Some(Path::new("data/trazo.db")));
+        assert_eq!(sqlite_file("sqlite:///srv/t.db"), Some(Path::new("/srv/t.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://db/trazo"), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! The `server` binary: reads the configuration, prepares the state and serves until told to stop.
+
+use std::{process::ExitCode, time::Duration};
+
+use trazo_server::{
+    AppState,
+    config::{Config, KeySource},
+    shutdown, telemetry,
+};
+
+const USAGE: &str = "\
+trazo server
+
+USAGE:
+    server            serve the app (configuration from the environment; see .env.example)
+    server --help     print this message
+";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => {}
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => {
+            eprintln!("unknown command {other:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("trazo cannot start: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    telemetry::init(config.log_format, &config.log_filter);
+    if config.signing_key_source == KeySource::GeneratedForDevelopment {
+        tracing::warn!(
+            "SIGNING_KEY is not set: using a random key for this run, so sessions end when the server restarts"
+        );
+    }
+    tracing::info!(
+        environment = ?config.environment,
+        database = %config.database_url_for_logs(),
+        redis = config.redis_url.is_some(),
+        "starting trazo"
+    );
+
+    let bind_addr = config.bind_addr;
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let state = match AppState::build(config).await {
+        Ok(state) => state,
+        Err(error) => {
+            tracing::error!(%error, "trazo cannot start");
+            return ExitCode::from(1);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(bind_addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, %bind_addr, "cannot listen");
+            return ExitCode::from(1);
+        }
+    };
+    match listener.local_addr() {
+        Ok(addr) => tracing::info!("listening on http://{addr}"),
+        Err(_) => tracing::info!("listening on http://{bind_addr}"),
+    }
+    let app = trazo_server::router(state);
+    match trazo_server::serve(listener, app, shutdown::signal(), grace).await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "server error");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! `spawn_app()` and friends: start the real server on port 0 with a fresh database.
+
+use std::{collections::HashMap, net::SocketAddr, time::Duration};
+
+use sqlx::{Connection, Executor, PgConnection};
+use tokio::sync::oneshot;
+use trazo_server::{AppState, config::Config};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// Stops the server the way a signal would, and waits for it to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.server.take() {
+            Some(server) => server.await.expect("server task panicked"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Settings for a test server; the map overrides the defaults below.
+pub struct Settings {
+    pub vars: HashMap<String, String>,
+}
+
+impl Settings {
+    pub fn new() -> Self {
+        Self {
+            vars: HashMap::new(),
+        }
+    }
+
+    pub fn set(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.vars.insert(name.to_owned(), value.into());
+        self
+    }
+}
+
+/// A server on SQLite in a fresh temporary folder, without Redis.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::new()).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    spawn_router_with(settings, |router| router).await
+}
+
+/// Like [`spawn_app_with`], with a chance to add routes (e.g. a slow one) to the real router.
+pub async fn spawn_router_with(
+    settings: Settings,
+    extend: impl FnOnce(axum::Router) -> axum::Router,
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut vars = settings.vars;
+    vars.entry("DATABASE_URL".into()).or_insert_with(|| {
+        format!("sqlite://{}", dir.path().join("data/trazo.db").display())
+    });
+    vars.entry("BIND_ADDR".into())
+        .or_insert_with(|| "127.0.0.1:0".into());
+    vars.entry("SITE_ROOT".into())
+        .or_insert_with(|| dir.path().join("site").display().to_string());
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+
+    let state = AppState::build(config).await.expect("state builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let app = extend(trazo_server::router(state.clone()));
+    let server = tokio::spawn(trazo_server::serve(
+        listener,
+        app,
+        async move {
+            let _ = stop_rx.await;
+        },
+        Duration::from_secs(5),
+    ));
+    TestApp {
+        addr,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        state,
+        stop: Some(stop_tx),
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests with `make test`, which starts the services they need")
+    })
+}
+
+/// The Redis that `make test` started.
+pub fn redis_url() -> String {
+    required_env("TEST_REDIS_URL")
+}
+
+/// A new, empty PostgreSQL database on the server `make test` started; its URL.
+pub async fn fresh_postgres_database() -> String {
+    let admin_url = required_env("TEST_POSTGRES_URL");
+    let name = format!("trazo_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    admin
+        .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        .await
+        .expect("create test database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_POSTGRES_URL ends in /database");
+    format!("{base}/{name}")
+}
+
+/// An address where nothing listens, for dependencies that are down.
+pub fn closed_port_url(scheme: &str) -> String {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = socket.local_addr().expect("addr").port();
+    drop(socket);
+    format!("{scheme}://127.0.0.1:{port}")
+}

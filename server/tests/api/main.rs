@@ -1,0 +1,11 @@
+//! Integration tests: the real router on a real port against real databases.
+//!
+//! `make test` provides PostgreSQL and Redis through `TEST_POSTGRES_URL` and `TEST_REDIS_URL`;
+//! the tests that need them fail with a clear message when they are missing.
+
+mod health;
+mod helpers;
+mod metrics;
+mod pages;
+mod postgres;
+mod shutdown;
