@@ -8,7 +8,8 @@ CREATE TABLE users (
     -- Argon2id PHC string; never leaves the server.
     password_hash TEXT NOT NULL,
     role          TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
-    disabled      BOOLEAN NOT NULL DEFAULT FALSE,
+    -- 0 or 1: an integer rather than BOOLEAN so both databases decode it the same way.
+    disabled      BIGINT NOT NULL DEFAULT 0,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL
 );

@@ -92,7 +92,10 @@ fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(invalid(name, format!("expected true or false, got {other:?}"))),
+        other => Err(invalid(
+            name,
+            format!("expected true or false, got {other:?}"),
+        )),
     }
 }
 
@@ -177,7 +180,12 @@ impl Config {
 
         let redis_url = match get("REDIS_URL") {
             Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => Some(url),
-            Some(_) => return Err(invalid("REDIS_URL", "must start with redis:// or rediss://")),
+            Some(_) => {
+                return Err(invalid(
+                    "REDIS_URL",
+                    "must start with redis:// or rediss://",
+                ));
+            }
             None => None,
         };
 
@@ -235,10 +243,9 @@ impl Config {
         );
 
         let shutdown_grace_secs = match get("SHUTDOWN_GRACE_SECS") {
-            Some(value) => value
-                .trim()
-                .parse()
-                .map_err(|_| invalid("SHUTDOWN_GRACE_SECS", "expected a whole number of seconds"))?,
+            Some(value) => value.trim().parse().map_err(|_| {
+                invalid("SHUTDOWN_GRACE_SECS", "expected a whole number of seconds")
+            })?,
             None => 30,
         };
 
@@ -307,7 +314,10 @@ mod tests {
         assert_eq!(config.public_origin, "http://127.0.0.1:3000");
         assert_eq!(config.database_url, "sqlite://data/trazo.db?mode=rwc");
         assert_eq!(config.redis_url, None);
-        assert_eq!(config.signing_key_source, KeySource::GeneratedForDevelopment);
+        assert_eq!(
+            config.signing_key_source,
+            KeySource::GeneratedForDevelopment
+        );
         assert!(config.signing_key.expose().len() >= MIN_SIGNING_KEY_BYTES);
         assert!(!config.cookie_secure);
         assert_eq!(config.log_format, LogFormat::Pretty);
@@ -327,14 +337,29 @@ mod tests {
             ("PUBLIC_ORIGIN", "https://trazo.example"),
         ])
         .expect_err("must fail");
-        assert!(matches!(err, ConfigError::Missing { name: "SIGNING_KEY", .. }));
+        assert!(matches!(
+            err,
+            ConfigError::Missing {
+                name: "SIGNING_KEY",
+                ..
+            }
+        ));
     }
 
     #[test]
     fn short_or_repetitive_signing_keys_are_refused() {
         for key in ["too-short", &"a".repeat(64)] {
             let err = config(&[("SIGNING_KEY", key)]).expect_err("weak key");
-            assert!(matches!(err, ConfigError::Invalid { name: "SIGNING_KEY", .. }), "{key}");
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::Invalid {
+                        name: "SIGNING_KEY",
+                        ..
+                    }
+                ),
+                "{key}"
+            );
         }
     }
 
@@ -356,7 +381,13 @@ mod tests {
     fn production_requires_the_public_origin() {
         let err = config(&[("TRAZO_ENV", "production"), ("SIGNING_KEY", STRONG_KEY)])
             .expect_err("must fail");
-        assert!(matches!(err, ConfigError::Missing { name: "PUBLIC_ORIGIN", .. }));
+        assert!(matches!(
+            err,
+            ConfigError::Missing {
+                name: "PUBLIC_ORIGIN",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -382,8 +413,12 @@ mod tests {
     fn postgres_urls_pass_through_and_sqlite_urls_get_create_mode() {
         let pg = config(&[("DATABASE_URL", "postgres://u:p@db/trazo")]).expect("valid");
         assert_eq!(pg.database_url, "postgres://u:p@db/trazo");
-        let sqlite = config(&[("DATABASE_URL", "sqlite:///srv/trazo.db?cache=shared")]).expect("valid");
-        assert_eq!(sqlite.database_url, "sqlite:///srv/trazo.db?cache=shared&mode=rwc");
+        let sqlite =
+            config(&[("DATABASE_URL", "sqlite:///srv/trazo.db?cache=shared")]).expect("valid");
+        assert_eq!(
+            sqlite.database_url,
+            "sqlite:///srv/trazo.db?cache=shared&mode=rwc"
+        );
     }
 
     #[test]
@@ -400,6 +435,9 @@ mod tests {
             redact_url_password("postgres://trazo:hunter2@db:5432/trazo"),
             "postgres://trazo:***@db:5432/trazo"
         );
-        assert_eq!(redact_url_password("sqlite://data/trazo.db"), "sqlite://data/trazo.db");
+        assert_eq!(
+            redact_url_password("sqlite://data/trazo.db"),
+            "sqlite://data/trazo.db"
+        );
     }
 }

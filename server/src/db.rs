@@ -59,8 +59,14 @@ mod tests {
 
     #[test]
     fn sqlite_urls_name_their_file() {
-        assert_eq!(sqlite_file("sqlite://data/trazo.db?mode=rwc"), Some(Path::new("data/trazo.db")));
-        assert_eq!(sqlite_file("sqlite:///srv/t.db"), Some(Path::new("/srv/t.db")));
+        assert_eq!(
+            sqlite_file("sqlite://data/trazo.db?mode=rwc"),
+            Some(Path::new("data/trazo.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///srv/t.db"),
+            Some(Path::new("/srv/t.db"))
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://db/trazo"), None);
     }

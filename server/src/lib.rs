@@ -1,9 +1,11 @@
 //! trazo's server as a library, so the binary and the integration tests build the same thing.
 
+pub mod accounts;
 pub mod config;
 pub mod db;
 pub mod health;
 pub mod metrics;
+pub mod ratelimit;
 pub mod routes;
 pub mod security;
 pub mod shutdown;

@@ -34,7 +34,10 @@ use crate::{
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Server functions get the state through Leptos' context, like the pages do.
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+async fn server_fn_handler(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
         .await
 }

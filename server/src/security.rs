@@ -84,7 +84,10 @@ mod tests {
             HeaderValue::from_static("default-src 'self'"),
         );
         SecurityHeaders { hsts: true }.apply(&mut headers);
-        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "default-src 'self'");
+        assert_eq!(
+            headers[header::CONTENT_SECURITY_POLICY],
+            "default-src 'self'"
+        );
         assert_eq!(headers[header::STRICT_TRANSPORT_SECURITY], HSTS);
     }
 }

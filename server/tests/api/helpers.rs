@@ -82,9 +82,8 @@ pub async fn spawn_router_with(
 ) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut vars = settings.vars;
-    vars.entry("DATABASE_URL".into()).or_insert_with(|| {
-        format!("sqlite://{}", dir.path().join("data/trazo.db").display())
-    });
+    vars.entry("DATABASE_URL".into())
+        .or_insert_with(|| format!("sqlite://{}", dir.path().join("data/trazo.db").display()));
     vars.entry("BIND_ADDR".into())
         .or_insert_with(|| "127.0.0.1:0".into());
     vars.entry("SITE_ROOT".into())
@@ -121,7 +120,9 @@ pub async fn spawn_router_with(
 
 fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run the tests with `make test`, which starts the services they need")
+        panic!(
+            "{name} is not set: run the tests with `make test`, which starts the services they need"
+        )
     })
 }
 

@@ -22,7 +22,10 @@ async fn metrics_count_requests_by_route_and_status_in_prometheus_format() {
         "{text}"
     );
     assert!(text.contains(r#"status="404"} 1"#), "{text}");
-    assert!(text.contains("# TYPE http_request_duration_seconds histogram"), "{text}");
+    assert!(
+        text.contains("# TYPE http_request_duration_seconds histogram"),
+        "{text}"
+    );
     assert!(
         text.contains(r#"http_request_duration_seconds_count{method="GET",route="/healthz"} 3"#),
         "{text}"

@@ -17,7 +17,10 @@ async fn home_page_is_rendered_on_the_server_with_hydration_scripts() {
     assert!(header(&response, "content-type").starts_with("text/html"));
     let html = response.text().await.expect("html");
     assert!(html.contains("Write a digit. trazo reads it."), "{html}");
-    assert!(html.contains("/pkg/trazo.js"), "hydration script missing: {html}");
+    assert!(
+        html.contains("/pkg/trazo.js"),
+        "hydration script missing: {html}"
+    );
     assert!(html.contains("/pkg/trazo.css"));
     assert!(html.contains(r#"data-hydrated="false""#));
 }
@@ -28,7 +31,10 @@ async fn pages_carry_a_csp_whose_nonce_matches_their_scripts() {
     let response = app.get("/").await;
     let csp = header(&response, "content-security-policy").to_owned();
     assert_eq!(header(&response, "x-content-type-options"), "nosniff");
-    assert_eq!(header(&response, "referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(
+        header(&response, "referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
     let html = response.text().await.expect("html");
 
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
@@ -40,7 +46,10 @@ async fn pages_carry_a_csp_whose_nonce_matches_their_scripts() {
         .and_then(|rest| rest.split('\'').next())
         .expect("CSP has a nonce");
     assert!(nonce.len() >= 16, "nonce too short: {nonce}");
-    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "scripts lack the nonce");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "scripts lack the nonce"
+    );
 
     let again = app.get("/").await;
     let other = header(&again, "content-security-policy");
@@ -56,7 +65,12 @@ async fn api_responses_get_a_policy_that_allows_nothing() {
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
     );
     assert_eq!(header(&response, "x-frame-options"), "DENY");
-    assert!(response.headers().get("strict-transport-security").is_none());
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
 }
 
 #[tokio::test]

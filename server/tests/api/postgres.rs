@@ -19,7 +19,10 @@ async fn the_server_migrates_and_serves_on_postgresql() {
     .await
     .expect("list tables");
     for table in ["refresh_tokens", "sessions", "users"] {
-        assert!(tables.iter().any(|t| t == table), "{table} missing: {tables:?}");
+        assert!(
+            tables.iter().any(|t| t == table),
+            "{table} missing: {tables:?}"
+        );
     }
     assert_eq!(app.get("/").await.status(), 200);
     app.stop().await.expect("clean stop");

@@ -25,9 +25,15 @@ async fn in_flight_requests_finish_after_shutdown_begins() {
     let addr = app.addr;
     let started = Instant::now();
     app.stop().await.expect("server stops cleanly");
-    assert!(started.elapsed() >= Duration::from_millis(300), "did not wait for the slow request");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "did not wait for the slow request"
+    );
 
-    let response = slow.await.expect("task").expect("in-flight request completed");
+    let response = slow
+        .await
+        .expect("task")
+        .expect("in-flight request completed");
     assert_eq!(response.text().await.expect("body"), "finished");
     assert!(
         tokio::net::TcpStream::connect(addr).await.is_err(),
@@ -73,7 +79,10 @@ fn run_binary_until(signal: &str) -> std::process::ExitStatus {
         if let Some(status) = child.try_wait().expect("wait") {
             return status;
         }
-        assert!(Instant::now() < deadline, "server did not exit after {signal}");
+        assert!(
+            Instant::now() < deadline,
+            "server did not exit after {signal}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }

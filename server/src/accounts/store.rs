@@ -1,0 +1,288 @@
+//! Accounts and sessions in the database. The SQL is the dialect SQLite and PostgreSQL share,
+//! with `$n` placeholders, which both accept.
+
+use sqlx::{AnyPool, Row, any::AnyRow};
+
+use super::policy::Username;
+
+/// Sessions end after a week without use…
+pub const SESSION_IDLE_SECS: i64 = 7 * 24 * 3600;
+/// …and a month after log-in, used or not.
+pub const SESSION_ABSOLUTE_SECS: i64 = 30 * 24 * 3600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        if value == "admin" {
+            Role::Admin
+        } else {
+            Role::User
+        }
+    }
+}
+
+/// A user as stored. Holds the password hash, so it is never serialised or sent anywhere.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("username already exists")]
+    UsernameTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const USER_COLUMNS: &str = "id, username, password_hash, role, disabled, created_at";
+
+fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
+        role: Role::parse(&row.try_get::<String, _>("role")?),
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn create_user(
+    db: &AnyPool,
+    username: &Username,
+    password_hash: &str,
+    role: Role,
+    now: i64,
+) -> Result<UserRecord, StoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, username, password_hash, role, disabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $5)",
+    )
+    .bind(&id)
+    .bind(username.as_str())
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(now)
+    .execute(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(UserRecord {
+            id,
+            username: username.as_str().to_owned(),
+            password_hash: password_hash.to_owned(),
+            role,
+            disabled: false,
+            created_at: now,
+        }),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(StoreError::UsernameTaken)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn find_user_by_name(
+    db: &AnyPool,
+    username: &Username,
+) -> Result<Option<UserRecord>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+    ))
+    .bind(username.as_str())
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn find_user_by_id(db: &AnyPool, id: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn set_password_hash(
+    db: &AnyPool,
+    user_id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Starts a session for `user_id` with its first refresh token (stored by hash).
+pub async fn create_session(
+    db: &AnyPool,
+    user_id: &str,
+    refresh_hash: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let session_id = uuid::Uuid::new_v4().to_string();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $3)",
+    )
+    .bind(&session_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(refresh_hash)
+    .bind(&session_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(session_id)
+}
+
+/// Whether a session is still live: not revoked, within its idle and absolute limits, and its
+/// user not disabled. Checked on every authenticated request, so revocation is immediate.
+pub async fn session_is_live<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    session_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let live: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND u.disabled = 0 \
+           AND s.last_used_at > $2 AND s.created_at > $3",
+    )
+    .bind(session_id)
+    .bind(now - SESSION_IDLE_SECS)
+    .bind(now - SESSION_ABSOLUTE_SECS)
+    .fetch_optional(db)
+    .await?;
+    Ok(live.is_some())
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was current: here is the session it belongs to, and its user.
+    Rotated { session_id: String, user_id: String },
+    /// The token was already used: someone replayed it, so its whole session was revoked.
+    ReuseDetected,
+    /// Unknown token, or its session is over.
+    Invalid,
+}
+
+/// Marks the refresh token `old_hash` used and stores `new_hash` in its place, atomically.
+pub async fn rotate_refresh_token(
+    db: &AnyPool,
+    old_hash: &str,
+    new_hash: &str,
+    now: i64,
+) -> Result<Rotation, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let found = sqlx::query(
+        "SELECT t.session_id, t.used_at, s.user_id FROM refresh_tokens t \
+         JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
+    )
+    .bind(old_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = found else {
+        return Ok(Rotation::Invalid);
+    };
+    let session_id: String = row.try_get("session_id")?;
+    let user_id: String = row.try_get("user_id")?;
+    // Claiming the token is a conditional update, so of two concurrent refreshes with the same
+    // token exactly one wins and the other counts as reuse.
+    let claimed = sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(old_hash)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed != 1 {
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(&session_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(Rotation::ReuseDetected);
+    }
+    if !session_is_live(&mut *tx, &session_id, now).await? {
+        tx.rollback().await?;
+        return Ok(Rotation::Invalid);
+    }
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(new_hash)
+    .bind(&session_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(&session_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Rotation::Rotated {
+        session_id,
+        user_id,
+    })
+}
+
+pub async fn revoke_session(db: &AnyPool, session_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(session_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of `user_id` except `keep` (the caller's own, when it should survive).
+pub async fn revoke_user_sessions(
+    db: &AnyPool,
+    user_id: &str,
+    keep: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 \
+         WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(keep.unwrap_or(""))
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! Counting limiter shared by log-in back-off, sign-up limits and (later) prediction quotas.
+//!
+//! A request is checked against one or more fixed windows (e.g. 50 an hour *and* 200 a day) and
+//! counted in all of them only if every one still has room — in a single atomic step: one Lua
+//! script in Redis when configured (so several instances share the counts), one mutex-guarded
+//! map in process otherwise. If Redis fails or is slow, the in-process counters take over
+//! (degraded: per instance, but never unlimited) and the fact is logged and reported.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use tokio::sync::Mutex as AsyncMutex;
+
+/// Redis calls give up after this, so a hung Redis cannot hang requests.
+const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+/// The in-process map is pruned of expired windows when it grows past this many keys.
+const LOCAL_PRUNE_AT: usize = 100_000;
+
+/// One window to check: at most `limit` hits per `period` under `key`.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub key: String,
+    pub limit: u64,
+    pub period: Duration,
+}
+
+/// The state of one window after a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowState {
+    pub limit: u64,
+    pub remaining: u64,
+    /// Time until the window resets.
+    pub reset_after: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    /// One entry per window, in the order given.
+    pub windows: Vec<WindowState>,
+}
+
+impl Decision {
+    /// How long until every exhausted window has room again.
+    pub fn retry_after(&self) -> Duration {
+        self.windows
+            .iter()
+            .filter(|w| w.remaining == 0)
+            .map(|w| w.reset_after)
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+/// Checks every window and counts the hit in all of them only if all have room. Returns each
+/// window's count after the step and its time to reset.
+///
+/// KEYS: window keys. ARGV: limit_1, period_ms_1, limit_2, period_ms_2, …
+const SCRIPT: &str = r"
+local denied = 0
+local counts = {}
+for i = 1, #KEYS do
+  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if count >= tonumber(ARGV[2 * i - 1]) then denied = 1 end
+  counts[i] = count
+end
+local out = { denied }
+for i = 1, #KEYS do
+  local count = counts[i]
+  if denied == 0 then
+    count = redis.call('INCR', KEYS[i])
+    if count == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
+  end
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl < 0 then ttl = tonumber(ARGV[2 * i]) end
+  out[#out + 1] = count
+  out[#out + 1] = ttl
+end
+return out
+";
+
+#[derive(Default)]
+struct LocalCounters {
+    windows: HashMap<String, (u64, Instant)>,
+}
+
+impl LocalCounters {
+    fn hit(&mut self, windows: &[Window], now: Instant) -> Decision {
+        if self.windows.len() > LOCAL_PRUNE_AT {
+            self.windows.retain(|_, (_, expires)| *expires > now);
+        }
+        let current: Vec<(u64, Instant)> = windows
+            .iter()
+            .map(|w| match self.windows.get(&w.key) {
+                Some(&(count, expires)) if expires > now => (count, expires),
+                _ => (0, now + w.period),
+            })
+            .collect();
+        let allowed = windows
+            .iter()
+            .zip(&current)
+            .all(|(w, (count, _))| *count < w.limit);
+        let states = windows
+            .iter()
+            .zip(current)
+            .map(|(w, (mut count, expires))| {
+                if allowed {
+                    count += 1;
+                    self.windows.insert(w.key.clone(), (count, expires));
+                }
+                WindowState {
+                    limit: w.limit,
+                    remaining: w.limit.saturating_sub(count),
+                    reset_after: expires.saturating_duration_since(now),
+                }
+            })
+            .collect();
+        Decision {
+            allowed,
+            windows: states,
+        }
+    }
+
+    fn clear(&mut self, key: &str) {
+        self.windows.remove(key);
+    }
+}
+
+pub struct Limiter {
+    redis: Option<redis::Client>,
+    connection: AsyncMutex<Option<redis::aio::MultiplexedConnection>>,
+    local: Mutex<LocalCounters>,
+    degraded: AtomicBool,
+    prefix: String,
+}
+
+impl Limiter {
+    /// A limiter over Redis when `redis` is given, in process otherwise. `prefix` namespaces
+    /// its keys in Redis.
+    pub fn new(redis: Option<redis::Client>, prefix: &str) -> Self {
+        Self {
+            redis,
+            connection: AsyncMutex::new(None),
+            local: Mutex::new(LocalCounters::default()),
+            degraded: AtomicBool::new(false),
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    /// True while Redis is configured but failing, so limits are held per instance.
+    pub fn is_degraded(&self) -> bool {
+        self.degraded.load(Ordering::Relaxed)
+    }
+
+    pub fn uses_redis(&self) -> bool {
+        self.redis.is_some()
+    }
+
+    /// Checks and counts one hit against `windows`.
+    pub async fn hit(&self, windows: &[Window]) -> Decision {
+        if self.redis.is_some() {
+            match tokio::time::timeout(REDIS_TIMEOUT, self.hit_redis(windows)).await {
+                Ok(Ok(decision)) => {
+                    if self.degraded.swap(false, Ordering::Relaxed) {
+                        tracing::info!("rate limiter: Redis is back; limits are shared again");
+                    }
+                    return decision;
+                }
+                Ok(Err(error)) => self.fall_back(&error.to_string()).await,
+                Err(_) => self.fall_back("timed out").await,
+            }
+        }
+        self.hit_local(windows)
+    }
+
+    /// Forgets the count under `key` (e.g. failed log-ins after a success).
+    pub async fn clear(&self, key: &str) {
+        self.lock_local().clear(key);
+        if self.redis.is_some() {
+            let key = format!("{}{key}", self.prefix);
+            let cleared = tokio::time::timeout(REDIS_TIMEOUT, async {
+                let mut connection = self.connection().await?;
+                redis::cmd("DEL")
+                    .arg(&key)
+                    .query_async::<()>(&mut connection)
+                    .await
+            })
+            .await;
+            if !matches!(cleared, Ok(Ok(()))) {
+                self.fall_back("DEL failed").await;
+            }
+        }
+    }
+
+    fn lock_local(&self) -> std::sync::MutexGuard<'_, LocalCounters> {
+        self.local
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn hit_local(&self, windows: &[Window]) -> Decision {
+        self.lock_local().hit(windows, Instant::now())
+    }
+
+    async fn fall_back(&self, reason: &str) {
+        *self.connection.lock().await = None;
+        if !self.degraded.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                reason,
+                "rate limiter: Redis unavailable; counting in process until it answers again"
+            );
+        }
+    }
+
+    async fn connection(&self) -> Result<redis::aio::MultiplexedConnection, redis::RedisError> {
+        let mut slot = self.connection.lock().await;
+        if let Some(connection) = slot.as_ref() {
+            return Ok(connection.clone());
+        }
+        let Some(client) = &self.redis else {
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::Client,
+                "Redis is not configured",
+            )));
+        };
+        let connection = client.get_multiplexed_async_connection().await?;
+        *slot = Some(connection.clone());
+        Ok(connection)
+    }
+
+    async fn hit_redis(&self, windows: &[Window]) -> Result<Decision, redis::RedisError> {
+        let mut connection = self.connection().await?;
+        let script = redis::Script::new(SCRIPT);
+        let mut invocation = script.prepare_invoke();
+        for window in windows {
+            invocation
+                .key(format!("{}{}", self.prefix, window.key))
+                .arg(window.limit)
+                .arg(u64::try_from(window.period.as_millis()).unwrap_or(u64::MAX));
+        }
+        let reply: Vec<i64> = invocation.invoke_async(&mut connection).await?;
+        Ok(decision_from_reply(windows, &reply))
+    }
+}
+
+fn decision_from_reply(windows: &[Window], reply: &[i64]) -> Decision {
+    let allowed = reply.first() == Some(&0);
+    let states = windows
+        .iter()
+        .enumerate()
+        .map(|(i, window)| {
+            let count = reply.get(1 + 2 * i).copied().unwrap_or(0).max(0) as u64;
+            let ttl_ms = reply.get(2 + 2 * i).copied().unwrap_or(0).max(0) as u64;
+            WindowState {
+                limit: window.limit,
+                remaining: window.limit.saturating_sub(count),
+                reset_after: Duration::from_millis(ttl_ms),
+            }
+        })
+        .collect();
+    Decision {
+        allowed,
+        windows: states,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(key: &str, limit: u64, secs: u64) -> Window {
+        Window {
+            key: key.into(),
+            limit,
+            period: Duration::from_secs(secs),
+        }
+    }
+
+    #[test]
+    fn hits_are_admitted_up_to_the_limit_then_refused() {
+        let mut counters = LocalCounters::default();
+        let now = Instant::now();
+        let windows = [window("u", 3, 60)];
+        let remaining: Vec<u64> = (0..5)
+            .map(|_| counters.hit(&windows, now).windows[0].remaining)
+            .collect();
+        assert_eq!(remaining, [2, 1, 0, 0, 0]);
+        assert!(!counters.hit(&windows, now).allowed);
+    }
+
+    #[test]
+    fn a_refusal_in_one_window_counts_in_none() {
+        let mut counters = LocalCounters::default();
+        let now = Instant::now();
+        let hour_and_day = [window("h", 2, 3600), window("d", 5, 86400)];
+        assert!(counters.hit(&hour_and_day, now).allowed);
+        assert!(counters.hit(&hour_and_day, now).allowed);
+        let refused = counters.hit(&hour_and_day, now);
+        assert!(!refused.allowed);
+        assert_eq!(
+            refused.windows[1].remaining, 3,
+            "the day window was not charged"
+        );
+        assert_eq!(refused.retry_after(), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn windows_reset_after_their_period() {
+        let mut counters = LocalCounters::default();
+        let start = Instant::now();
+        let windows = [window("u", 1, 60)];
+        assert!(counters.hit(&windows, start).allowed);
+        assert!(
+            !counters
+                .hit(&windows, start + Duration::from_secs(59))
+                .allowed
+        );
+        assert!(
+            counters
+                .hit(&windows, start + Duration::from_secs(61))
+                .allowed
+        );
+    }
+
+    #[test]
+    fn redis_replies_become_decisions() {
+        let windows = [window("h", 50, 3600), window("d", 200, 86400)];
+        let decision = decision_from_reply(&windows, &[0, 10, 1_000_000, 20, 2_000_000]);
+        assert!(decision.allowed);
+        assert_eq!(decision.windows[0].remaining, 40);
+        assert_eq!(decision.windows[1].reset_after, Duration::from_secs(2000));
+    }
+}

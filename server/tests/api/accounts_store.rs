@@ -1,0 +1,101 @@
+//! The account store on both databases: unique names without regard to case, and refresh
+//! token rotation with stolen-token detection.
+
+use trazo_server::accounts::{
+    policy::parse_username,
+    store::{self, Role, Rotation, StoreError},
+};
+
+use crate::helpers::{Settings, fresh_postgres_database, spawn_app, spawn_app_with};
+
+async fn exercise(db: &sqlx::AnyPool) {
+    let now = 1_800_000_000;
+    let alice = parse_username("Alice").expect("valid");
+    let user = store::create_user(db, &alice, "$argon2id$fake", Role::User, now)
+        .await
+        .expect("created");
+    let taken = store::create_user(
+        db,
+        &parse_username("ALICE").expect("valid"),
+        "h",
+        Role::User,
+        now,
+    )
+    .await;
+    assert!(matches!(taken, Err(StoreError::UsernameTaken)), "{taken:?}");
+    let found = store::find_user_by_name(db, &alice)
+        .await
+        .expect("query")
+        .expect("found");
+    assert_eq!(found.id, user.id);
+    assert!(!found.disabled);
+
+    let session = store::create_session(db, &user.id, "hash-1", now)
+        .await
+        .expect("session");
+    assert!(
+        store::session_is_live(db, &session, now + 60)
+            .await
+            .expect("query")
+    );
+    assert_eq!(
+        store::rotate_refresh_token(db, "hash-1", "hash-2", now + 60)
+            .await
+            .expect("rotate"),
+        Rotation::Rotated {
+            session_id: session.clone(),
+            user_id: user.id.clone()
+        }
+    );
+    // The old token comes back: someone copied it. The whole session ends.
+    assert_eq!(
+        store::rotate_refresh_token(db, "hash-1", "hash-3", now + 120)
+            .await
+            .expect("rotate"),
+        Rotation::ReuseDetected
+    );
+    assert!(
+        !store::session_is_live(db, &session, now + 121)
+            .await
+            .expect("query")
+    );
+    assert_eq!(
+        store::rotate_refresh_token(db, "hash-2", "hash-4", now + 180)
+            .await
+            .expect("rotate"),
+        Rotation::Invalid
+    );
+    assert_eq!(
+        store::rotate_refresh_token(db, "never-issued", "x", now)
+            .await
+            .expect("rotate"),
+        Rotation::Invalid
+    );
+
+    // Idle sessions expire after a week.
+    let idle = store::create_session(db, &user.id, "hash-5", now)
+        .await
+        .expect("session");
+    let week_later = now + store::SESSION_IDLE_SECS + 1;
+    assert!(
+        !store::session_is_live(db, &idle, week_later)
+            .await
+            .expect("query")
+    );
+    store::revoke_user_sessions(db, &user.id, None, now)
+        .await
+        .expect("revoke");
+}
+
+#[tokio::test]
+async fn accounts_and_sessions_work_on_sqlite() {
+    let app = spawn_app().await;
+    exercise(&app.state.db).await;
+}
+
+#[tokio::test]
+async fn accounts_and_sessions_work_on_postgresql() {
+    let url = fresh_postgres_database().await;
+    let app = spawn_app_with(Settings::new().set("DATABASE_URL", url)).await;
+    exercise(&app.state.db).await;
+}
