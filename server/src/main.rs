@@ -66,12 +66,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let stop = shutdown::signal();
     match listener.local_addr() {
         Ok(addr) => tracing::info!("listening on http://{addr}"),
         Err(_) => tracing::info!("listening on http://{bind_addr}"),
     }
     let app = trazo_server::router(state);
-    match trazo_server::serve(listener, app, shutdown::signal(), grace).await {
+    match trazo_server::serve(listener, app, stop, grace).await {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS
