@@ -1,6 +1,7 @@
 //! trazo's user interface: the HTML shell, the router and the pages, rendered on the server and
 //! hydrated in the browser.
 
+pub mod api;
 mod csp;
 mod layout;
 mod pages;

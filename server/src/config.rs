@@ -1,7 +1,11 @@
 //! Every setting trazo reads, parsed from the environment into one typed struct at start-up, so a
 //! bad setting stops the process with a clear message instead of failing on first use.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::{
+    fmt,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+};
 
 use rand::RngCore;
 
@@ -68,6 +72,10 @@ pub struct Config {
     pub site_root: PathBuf,
     /// Longest time in-flight requests get to finish after a shutdown signal.
     pub shutdown_grace_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; empty: the peer address is the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Accounts one client address may create per hour.
+    pub signups_per_hour: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -249,6 +257,35 @@ impl Config {
             None => 30,
         };
 
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|ip| !ip.is_empty())
+                .map(|ip| {
+                    ip.parse::<IpAddr>().map_err(|_| {
+                        invalid(
+                            "TRUSTED_PROXIES",
+                            format!(
+                                "{ip:?} is not an IP address (expected e.g. 10.0.0.2,10.0.0.3)"
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+
+        let signups_per_hour = match get("SIGNUPS_PER_HOUR") {
+            Some(value) => value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n: &u64| *n > 0)
+                .ok_or_else(|| invalid("SIGNUPS_PER_HOUR", "expected a whole number above 0"))?,
+            None => 10,
+        };
+
         Ok(Self {
             environment,
             bind_addr,
@@ -262,6 +299,8 @@ impl Config {
             log_format,
             site_root,
             shutdown_grace_secs,
+            trusted_proxies,
+            signups_per_hour,
         })
     }
 

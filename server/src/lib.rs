@@ -1,6 +1,7 @@
 //! trazo's server as a library, so the binary and the integration tests build the same thing.
 
 pub mod accounts;
+pub mod api;
 pub mod config;
 pub mod db;
 pub mod health;

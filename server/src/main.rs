@@ -12,14 +12,18 @@ const USAGE: &str = "\
 trazo server
 
 USAGE:
-    server            serve the app (configuration from the environment; see .env.example)
-    server --help     print this message
+    server                        serve the app (configuration from the environment; see .env.example)
+    server create-admin <name>    create the account <name> as an admin, or promote it if it exists;
+                                  a new account's password is read from standard input (one line),
+                                  never from the command line
+    server --help                 print this message
 ";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         None | Some("serve") => {}
+        Some("create-admin") => return create_admin(std::env::args().nth(2)).await,
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -79,6 +83,53 @@ async fn main() -> ExitCode {
         }
         Err(error) => {
             tracing::error!(%error, "server error");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `server create-admin <name>`: the password comes from standard input so it never shows up in
+/// the process list or the shell history.
+async fn create_admin(username: Option<String>) -> ExitCode {
+    let Some(username) = username else {
+        eprintln!("create-admin needs a username\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("trazo cannot start: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut line = String::new();
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("Password for {username} (leave empty to only promote an existing account):");
+    }
+    if let Err(error) = std::io::stdin().read_line(&mut line) {
+        eprintln!("cannot read the password from standard input: {error}");
+        return ExitCode::from(1);
+    }
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    let password = (!password.is_empty()).then_some(password);
+    let state = match AppState::build(config).await {
+        Ok(state) => state,
+        Err(error) => {
+            eprintln!("trazo cannot start: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match state
+        .accounts
+        .create_or_promote_admin(&username, password)
+        .await
+    {
+        Ok(done) => {
+            println!("{done}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("create-admin failed: {error}");
             ExitCode::from(1)
         }
     }

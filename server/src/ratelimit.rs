@@ -85,9 +85,49 @@ end
 return out
 ";
 
+/// Exponential back-off after repeated failures (log-in attempts): from the `threshold`-th
+/// failure on, each failure locks the key for `base` doubled per further failure, at most
+/// `max`. Failures are forgotten `memory` after the last one, or when cleared.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub threshold: u64,
+    pub base: Duration,
+    pub max: Duration,
+    pub memory: Duration,
+}
+
+impl Backoff {
+    /// How long the `failures`-th failure locks the key for.
+    pub fn lock_for(&self, failures: u64) -> Duration {
+        if failures < self.threshold {
+            return Duration::ZERO;
+        }
+        let doublings = (failures - self.threshold).min(32) as u32;
+        self.base
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(self.max)
+    }
+}
+
+/// Records one failure. KEYS: failure counter, lock. ARGV: threshold, base_ms, max_ms,
+/// memory_ms. Returns the lock set in ms (0 for none).
+const FAILURE_SCRIPT: &str = r"
+local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local threshold = tonumber(ARGV[1])
+if n < threshold then return 0 end
+local doublings = math.min(n - threshold, 32)
+local ms = math.min(tonumber(ARGV[2]) * (2 ^ doublings), tonumber(ARGV[3]))
+ms = math.floor(ms)
+redis.call('SET', KEYS[2], '1', 'PX', ms)
+return ms
+";
+
 #[derive(Default)]
 struct LocalCounters {
     windows: HashMap<String, (u64, Instant)>,
+    /// Back-off state: failures, when they are forgotten, locked until.
+    failures: HashMap<String, (u64, Instant, Instant)>,
 }
 
 impl LocalCounters {
@@ -129,6 +169,32 @@ impl LocalCounters {
 
     fn clear(&mut self, key: &str) {
         self.windows.remove(key);
+        self.failures.remove(key);
+    }
+
+    fn locked_for(&self, key: &str, now: Instant) -> Duration {
+        self.failures
+            .get(key)
+            .map(|(_, _, until)| until.saturating_duration_since(now))
+            .unwrap_or_default()
+    }
+
+    fn record_failure(&mut self, key: &str, policy: &Backoff, now: Instant) -> Duration {
+        if self.failures.len() > LOCAL_PRUNE_AT {
+            self.failures
+                .retain(|_, (_, forget_at, until)| *forget_at > now || *until > now);
+        }
+        let entry = self.failures.entry(key.to_owned()).or_insert((0, now, now));
+        if entry.1 <= now {
+            entry.0 = 0;
+        }
+        entry.0 += 1;
+        entry.1 = now + policy.memory;
+        let lock = policy.lock_for(entry.0);
+        if !lock.is_zero() {
+            entry.2 = now + lock;
+        }
+        lock
     }
 }
 
@@ -167,9 +233,7 @@ impl Limiter {
         if self.redis.is_some() {
             match tokio::time::timeout(REDIS_TIMEOUT, self.hit_redis(windows)).await {
                 Ok(Ok(decision)) => {
-                    if self.degraded.swap(false, Ordering::Relaxed) {
-                        tracing::info!("rate limiter: Redis is back; limits are shared again");
-                    }
+                    self.recovered();
                     return decision;
                 }
                 Ok(Err(error)) => self.fall_back(&error.to_string()).await,
@@ -184,10 +248,12 @@ impl Limiter {
         self.lock_local().clear(key);
         if self.redis.is_some() {
             let key = format!("{}{key}", self.prefix);
+            let lock = format!("{key}:lock");
             let cleared = tokio::time::timeout(REDIS_TIMEOUT, async {
                 let mut connection = self.connection().await?;
                 redis::cmd("DEL")
                     .arg(&key)
+                    .arg(&lock)
                     .query_async::<()>(&mut connection)
                     .await
             })
@@ -195,6 +261,68 @@ impl Limiter {
             if !matches!(cleared, Ok(Ok(()))) {
                 self.fall_back("DEL failed").await;
             }
+        }
+    }
+
+    /// How long `key` stays locked by [`Limiter::record_failure`] (zero when it is not).
+    pub async fn locked_for(&self, key: &str) -> Duration {
+        if self.redis.is_some() {
+            let lock = format!("{}{key}:lock", self.prefix);
+            let ttl = tokio::time::timeout(REDIS_TIMEOUT, async {
+                let mut connection = self.connection().await?;
+                redis::cmd("PTTL")
+                    .arg(&lock)
+                    .query_async::<i64>(&mut connection)
+                    .await
+            })
+            .await;
+            match ttl {
+                Ok(Ok(ms)) => {
+                    self.recovered();
+                    return Duration::from_millis(ms.max(0) as u64);
+                }
+                Ok(Err(error)) => self.fall_back(&error.to_string()).await,
+                Err(_) => self.fall_back("timed out").await,
+            }
+        }
+        self.lock_local().locked_for(key, Instant::now())
+    }
+
+    /// Counts one failure under `key` and returns the lock it led to (zero for none).
+    pub async fn record_failure(&self, key: &str, policy: &Backoff) -> Duration {
+        if self.redis.is_some() {
+            let counter = format!("{}{key}", self.prefix);
+            let lock = format!("{counter}:lock");
+            let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+            let reply = tokio::time::timeout(REDIS_TIMEOUT, async {
+                let mut connection = self.connection().await?;
+                redis::Script::new(FAILURE_SCRIPT)
+                    .key(&counter)
+                    .key(&lock)
+                    .arg(policy.threshold)
+                    .arg(millis(policy.base))
+                    .arg(millis(policy.max))
+                    .arg(millis(policy.memory))
+                    .invoke_async::<i64>(&mut connection)
+                    .await
+            })
+            .await;
+            match reply {
+                Ok(Ok(ms)) => {
+                    self.recovered();
+                    return Duration::from_millis(ms.max(0) as u64);
+                }
+                Ok(Err(error)) => self.fall_back(&error.to_string()).await,
+                Err(_) => self.fall_back("timed out").await,
+            }
+        }
+        self.lock_local()
+            .record_failure(key, policy, Instant::now())
+    }
+
+    fn recovered(&self) {
+        if self.degraded.swap(false, Ordering::Relaxed) {
+            tracing::info!("rate limiter: Redis is back; limits are shared again");
         }
     }
 
@@ -326,6 +454,51 @@ mod tests {
                 .hit(&windows, start + Duration::from_secs(61))
                 .allowed
         );
+    }
+
+    const LOGIN: Backoff = Backoff {
+        threshold: 5,
+        base: Duration::from_secs(30),
+        max: Duration::from_secs(3600),
+        memory: Duration::from_secs(86400),
+    };
+
+    #[test]
+    fn backoff_starts_at_the_threshold_doubles_and_caps() {
+        let secs: Vec<u64> = (1..=14).map(|n| LOGIN.lock_for(n).as_secs()).collect();
+        assert_eq!(
+            secs,
+            [
+                0, 0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600
+            ]
+        );
+        assert_eq!(LOGIN.lock_for(u64::MAX), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn local_failures_lock_forget_and_clear() {
+        let mut counters = LocalCounters::default();
+        let start = Instant::now();
+        for _ in 0..4 {
+            assert!(counters.record_failure("k", &LOGIN, start).is_zero());
+        }
+        assert!(counters.locked_for("k", start).is_zero());
+        assert_eq!(
+            counters.record_failure("k", &LOGIN, start),
+            Duration::from_secs(30)
+        );
+        assert_eq!(counters.locked_for("k", start), Duration::from_secs(30));
+        let later = start + Duration::from_secs(31);
+        assert!(counters.locked_for("k", later).is_zero());
+        assert_eq!(
+            counters.record_failure("k", &LOGIN, later),
+            Duration::from_secs(60)
+        );
+        // A day without failures forgets them.
+        let next_day = later + Duration::from_secs(86_401);
+        assert!(counters.record_failure("k", &LOGIN, next_day).is_zero());
+        counters.clear("k");
+        assert!(counters.locked_for("k", next_day).is_zero());
     }
 
     #[test]

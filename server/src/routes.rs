@@ -6,17 +6,15 @@ use std::time::Duration;
 use app::{App, shell};
 use axum::{
     Router,
-    body::Body,
-    extract::State,
-    http::{HeaderName, Request, StatusCode},
+    http::{HeaderName, StatusCode},
     middleware,
-    response::IntoResponse,
-    routing::get,
+    routing::{get, post},
 };
-use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
+use tower_cookies::CookieManagerLayer;
 use tower_http::{
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
@@ -24,7 +22,7 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    health, metrics,
+    api, health, metrics,
     security::{self, SecurityHeaders},
     state::AppState,
     telemetry::{self, REQUEST_ID_HEADER},
@@ -32,15 +30,6 @@ use crate::{
 
 /// Requests still running after this are answered with 408 rather than held open forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Server functions get the state through Leptos' context, like the pages do.
-async fn server_fn_handler(
-    State(state): State<AppState>,
-    request: Request<Body>,
-) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), request)
-        .await
-}
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
@@ -51,6 +40,25 @@ pub fn router(state: AppState) -> Router {
         hsts: state.config.public_origin.starts_with("https://"),
     };
 
+    let track = middleware::from_fn_with_state(state.metrics.clone(), metrics::track);
+
+    // The pages. `leptos_routes_with_context` also registers every server function at its own
+    // path, without the API's checks, so this router only ever sees what the one below does
+    // not match: `/api/*` never reaches it.
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || api::provide_page_context(&state)
+            },
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(track.clone())
+        .with_state(state.clone());
+
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -60,18 +68,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/{*fn_name}",
-            get(server_fn_handler).post(server_fn_handler),
+            get(api::server_fn_handler).post(api::server_fn_handler),
         )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .route("/auth/login", post(api::form_login))
+        .route("/auth/register", post(api::form_register))
+        .route("/auth/logout", post(api::form_logout))
+        .route_layer(middleware::from_fn_with_state(state.clone(), api::csrf))
+        .route_layer(RequestBodyLimitLayer::new(api::API_BODY_LIMIT))
+        .layer(track)
+        .with_state(state.clone())
+        .fallback_service(pages)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -82,17 +88,13 @@ pub fn router(state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(middleware::from_fn_with_state(
-                    state.metrics.clone(),
-                    metrics::track,
-                ))
-                .layer(middleware::from_fn_with_state(
                     security,
                     security::add_headers,
                 ))
+                .layer(CookieManagerLayer::new())
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,
                 )),
         )
-        .with_state(state)
 }

@@ -7,9 +7,11 @@ use leptos::config::LeptosOptions;
 use sqlx::AnyPool;
 
 use crate::{
+    accounts::service::AccountService,
     config::{Config, Environment},
     db::{self, DbError},
     metrics::HttpMetrics,
+    ratelimit::Limiter,
 };
 
 #[derive(Clone)]
@@ -20,6 +22,9 @@ pub struct AppState {
     pub redis: Option<redis::Client>,
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<HttpMetrics>,
+    /// Counters for log-in back-off and sign-up limits (and later prediction quotas).
+    pub limiter: Arc<Limiter>,
+    pub accounts: Arc<AccountService>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,12 +46,16 @@ impl AppState {
             .transpose()
             .map_err(StartupError::Redis)?;
         let leptos_options = leptos_options(&config);
+        let limiter = Arc::new(Limiter::new(redis.clone(), "trazo:limit:"));
+        let accounts = Arc::new(AccountService::new(&config, db.clone(), limiter.clone()));
         Ok(Self {
             config: Arc::new(config),
             db,
             redis,
             leptos_options,
             metrics: Arc::new(HttpMetrics::new()),
+            limiter,
+            accounts,
         })
     }
 }

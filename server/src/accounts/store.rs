@@ -286,3 +286,106 @@ pub async fn revoke_user_sessions(
     .await?;
     Ok(())
 }
+
+/// The live session a refresh token belongs to, if any (for log-out by refresh cookie alone).
+pub async fn session_for_refresh_token(
+    db: &AnyPool,
+    token_hash: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn set_role(
+    db: &AnyPool,
+    user_id: &str,
+    role: Role,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(now)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Disables or enables an account; disabling ends all its sessions in the same transaction.
+pub async fn set_disabled(
+    db: &AnyPool,
+    user_id: &str,
+    disabled: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if disabled {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Deletes an account with everything that belongs to it.
+pub async fn delete_user(db: &AnyPool, user_id: &str) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for statement in [
+        "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $1)",
+        "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM users WHERE id = $1",
+    ] {
+        sqlx::query(statement)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+/// Accounts whose name contains `query` (all when empty), oldest first, with the total count.
+pub async fn list_users(
+    db: &AnyPool,
+    query: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<UserRecord>, i64), sqlx::Error> {
+    // Names are lowercase `a-z 0-9 . _ -`; `_` is a LIKE wildcard, so it is escaped.
+    let pattern = format!(
+        "%{}%",
+        query
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE username LIKE $1 ESCAPE '\\'")
+            .bind(&pattern)
+            .fetch_one(db)
+            .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username LIKE $1 ESCAPE '\\' \
+         ORDER BY created_at, username LIMIT $2 OFFSET $3"
+    ))
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let users = rows.iter().map(user_from_row).collect::<Result<_, _>>()?;
+    Ok((users, total))
+}

@@ -3,6 +3,7 @@
 //! `make test` provides PostgreSQL and Redis through `TEST_POSTGRES_URL` and `TEST_REDIS_URL`;
 //! the tests that need them fail with a clear message when they are missing.
 
+mod accounts_api;
 mod accounts_store;
 mod health;
 mod helpers;
