@@ -39,10 +39,19 @@ if [ "${1:-}" = "--with-postgres" ]; then
     rm -rf "$e2e_dir"
   }
   trap stop_server EXIT
+  export E2E_ADMIN_USER=e2eadmin
+  E2E_ADMIN_PASSWORD="admin-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  export E2E_ADMIN_PASSWORD
+  # The admin is created the way an operator would: the password on standard input.
+  printf '%s\n' "$E2E_ADMIN_PASSWORD" |
+    DATABASE_URL="sqlite://$e2e_dir/e2e.db" "$CARGO_TARGET_DIR/debug/server" create-admin "$E2E_ADMIN_USER"
+  # Every browser comes from 127.0.0.1, so the per-address sign-up limit is raised here.
   BIND_ADDR="127.0.0.1:$port" \
+    PUBLIC_ORIGIN="http://127.0.0.1:$port" \
     SITE_ROOT=target/site \
     DATABASE_URL="sqlite://$e2e_dir/e2e.db" \
     REDIS_URL="$TEST_REDIS_URL" \
+    SIGNUPS_PER_HOUR=1000 \
     LOG_LEVEL=warn \
     "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
   server_pid=$!

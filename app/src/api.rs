@@ -198,6 +198,15 @@ pub async fn me() -> Result<CurrentUser, ApiError> {
     backend::respond(backend.me(&request).await, http::StatusCode::OK)
 }
 
+/// `GET /api/session` → the logged-in user, or `null` (never a 401): what pages use to decide
+/// what to show. When the access token has run out it refreshes the session from the refresh
+/// cookie, so people stay logged in for as long as the session lives.
+#[server(prefix = "/api", endpoint = "session", input = GetUrl)]
+pub async fn session() -> Result<Option<CurrentUser>, ApiError> {
+    let (backend, request) = backend::context()?;
+    backend::respond(backend.session(&request).await, http::StatusCode::OK)
+}
+
 /// `POST /api/change_password {"current_password","new_password"}`; other sessions end.
 #[server(prefix = "/api", endpoint = "change_password", input = Json)]
 pub async fn change_password(
@@ -317,6 +326,8 @@ pub mod backend {
         fn refresh<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<AccessToken>>;
         fn logout<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>>;
         fn me<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<CurrentUser>>;
+        fn session<'a>(&'a self, request: &'a Parts)
+        -> BoxFuture<'a, Outcome<Option<CurrentUser>>>;
         fn change_password<'a>(
             &'a self,
             request: &'a Parts,

@@ -1,7 +1,9 @@
 //! The frame around every page: the header with the site's navigation and the main landmark.
 
-use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos_router::{NavigateOptions, components::A, hooks::use_navigate};
+
+use crate::{api, auth::use_auth};
 
 /// Header, navigation and main content area.
 ///
@@ -40,6 +42,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     aria-label="Main"
                 >
                     <A href="/">"Home"</A>
+                    <UserNav/>
                 </nav>
             </header>
             <main id="main" tabindex="-1">{children()}</main>
@@ -47,5 +50,54 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <p>"trazo recognises handwritten digits with a convolutional network trained on MNIST."</p>
             </footer>
         </div>
+    }
+}
+
+/// The logged-in user's links and log-out button, or links to log in and sign up.
+#[component]
+fn UserNav() -> impl IntoView {
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let on_logout = move |event: SubmitEvent| {
+        event.prevent_default();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Logged out on the server or not, the page forgets the user.
+            let _ = api::logout().await;
+            auth.clear();
+            navigate("/", NavigateOptions::default());
+        });
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                auth.user
+                    .get()
+                    .map(|user| match user {
+                        Some(user) => {
+                            let admin = user.is_admin();
+                            let on_logout = on_logout.clone();
+                            view! {
+                                {admin.then(|| view! { <A href="/admin">"Admin"</A> })}
+                                <A href="/account" attr:class="nav-user">
+                                    <span class="visually-hidden">"Account of "</span>
+                                    {user.username}
+                                </A>
+                                <form class="logout" method="post" action="/auth/logout" on:submit=on_logout>
+                                    <button type="submit">"Log out"</button>
+                                </form>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <A href="/login">"Log in"</A>
+                                <A href="/register" attr:class="nav-cta">"Sign up"</A>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
     }
 }

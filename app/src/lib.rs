@@ -2,6 +2,7 @@
 //! hydrated in the browser.
 
 pub mod api;
+pub mod auth;
 mod csp;
 mod layout;
 mod pages;
@@ -9,7 +10,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -40,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    auth::Auth::provide();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/trazo.css"/>
@@ -47,7 +49,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <layout::Shell>
                 <Routes fallback=pages::NotFound>
-                    <Route path=StaticSegment("") view=pages::HomePage/>
+                    // Async: each page is sent whole once its data is ready, so it works without
+                    // JavaScript and a logged-out visitor can be redirected before anything is sent.
+                    <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("login") view=pages::LoginPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("register") view=pages::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=pages::AdminPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Shell>
         </Router>

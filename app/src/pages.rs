@@ -1,7 +1,13 @@
 //! The pages the router serves.
 
+mod account;
+mod admin;
+mod credentials;
 mod home;
 mod not_found;
 
+pub use account::AccountPage;
+pub use admin::AdminPage;
+pub use credentials::{LoginPage, RegisterPage};
 pub use home::HomePage;
 pub use not_found::NotFound;

@@ -16,3 +16,30 @@ export function watchForPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** A username no other test (or earlier run against the same database) has used. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export const PASSWORD = "correct horse battery staple";
+
+/** Opens the navigation when it is collapsed behind the menu button (narrow screens). */
+export async function openNav(page: Page): Promise<void> {
+  const menu = page.getByRole("button", { name: "Menu" });
+  if ((await menu.isVisible()) && (await menu.getAttribute("aria-expanded")) === "false") {
+    await menu.click();
+  }
+}
+
+/** Fills in and sends the log-in or sign-up form on the current page. */
+export async function submitCredentials(
+  page: Page,
+  username: string,
+  password: string,
+  button: "Log in" | "Create account",
+): Promise<void> {
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: button }).click();
+}

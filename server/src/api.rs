@@ -161,19 +161,9 @@ pub struct CredentialsForm {
     next: Option<String>,
 }
 
-/// A local path to go back to after logging in: only `/…`, never `//host` or a scheme.
+/// A local path to go back to after logging in (see [`app::auth::safe_next`]).
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.chars().any(char::is_control) =>
-        {
-            path.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    app::auth::safe_next(next.map(str::to_owned))
 }
 
 fn see_other(location: &str) -> Response {

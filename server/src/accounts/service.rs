@@ -485,6 +485,30 @@ impl AccountService {
         })
     }
 
+    pub async fn session(&self, request: &Parts) -> Outcome<Option<CurrentUser>> {
+        let principal = match self.authenticate(request).await {
+            Ok(principal) => principal,
+            Err(failure) if failure.status != StatusCode::UNAUTHORIZED => return Err(failure),
+            // Outside a page render `authenticate` does not refresh; here it is safe to, as
+            // the page asks for its session once.
+            Err(_)
+                if leptos::prelude::use_context::<PageAuth>().is_none()
+                    && self.cookie_value(request, self.cookies.refresh).is_some() =>
+            {
+                match self.rotate(request).await {
+                    Ok(token) => self.principal_from_token(&token.access_token).await?,
+                    Err(_) => return Ok(None),
+                }
+            }
+            Err(_) => return Ok(None),
+        };
+        Ok(Some(CurrentUser {
+            username: principal.user.username,
+            role: principal.user.role.as_str().to_owned(),
+            created_at: rfc3339(principal.user.created_at),
+        }))
+    }
+
     pub async fn change_password(
         &self,
         request: &Parts,
@@ -717,6 +741,10 @@ impl Backend for AccountService {
 
     fn me<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<CurrentUser>> {
         Box::pin(AccountService::me(self, request))
+    }
+
+    fn session<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Option<CurrentUser>>> {
+        Box::pin(AccountService::session(self, request))
     }
 
     fn change_password<'a>(

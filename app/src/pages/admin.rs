@@ -1,0 +1,166 @@
+//! `/admin`: accounts with search and paging; disable or enable an account. Admins only; anyone
+//! else gets a page saying so (status 403), and the API refuses them too.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use crate::{
+    api::{self, UserSummary},
+    auth::{RequireUser, encode_component, with_refresh},
+};
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    view! {
+        <Title text="Admin"/>
+        <RequireUser children=|user| {
+            if user.is_admin() { view! { <Admin/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
+        }/>
+    }
+}
+
+#[component]
+fn AdminsOnly() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <section class="forbidden">
+            <h1>"Admins only"</h1>
+            <p>"This page is for trazo's administrators. Your account can draw and upload digits."</p>
+            <p><A href="/">"Back to the home page"</A></p>
+        </section>
+    }
+}
+
+#[component]
+fn Admin() -> impl IntoView {
+    let query = use_query_map();
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let page = Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+            .max(1)
+    });
+    let version = RwSignal::new(0u32);
+    let users = Resource::new(
+        move || (search.get(), page.get(), version.get()),
+        |(search, page, _)| async move {
+            with_refresh(|| api::admin_users(Some(search.clone()), Some(page))).await
+        },
+    );
+    let notice = RwSignal::new(None::<Result<String, String>>);
+
+    let toggle = move |user: UserSummary| {
+        spawn_local(async move {
+            let disable = !user.disabled;
+            let result = with_refresh(|| {
+                api::admin_set_disabled(Some(user.username.clone()), Some(disable))
+            })
+            .await;
+            notice.set(Some(result.map(|m| m.msg).map_err(|e| e.msg)));
+            version.update(|v| *v += 1);
+        });
+    };
+
+    let page_link =
+        move |target: u32| format!("/admin?q={}&page={target}", encode_component(&search.get()));
+
+    view! {
+        <section class="admin">
+            <h1>"Accounts"</h1>
+            <form class="search" method="get" action="/admin" role="search">
+                <label for="user-search">"Search by username"</label>
+                <input id="user-search" name="q" type="search" maxlength="64" value=move || search.get()/>
+                <button type="submit">"Search"</button>
+            </form>
+            <p
+                class=move || match notice.get() {
+                    Some(Err(_)) => "form-error",
+                    _ => "form-done",
+                }
+                role="status"
+                aria-live="polite"
+                hidden=move || notice.get().is_none()
+            >
+                {move || match notice.get() {
+                    Some(Ok(text) | Err(text)) => text,
+                    None => String::new(),
+                }}
+            </p>
+            <Suspense fallback=|| view! { <p class="loading">"Loading accounts…"</p> }>
+                {move || {
+                    users
+                        .get()
+                        .map(|result| match result {
+                            Err(error) => view! { <p class="form-error">{error.msg}</p> }.into_any(),
+                            Ok(listing) => {
+                                let pages = listing.pages();
+                                let current = listing.page;
+                                let total = listing.total;
+                                view! {
+                                    <div class="table-scroll">
+                                    <table class="users">
+                                        <caption>
+                                            {format!("{total} account{}", if total == 1 { "" } else { "s" })}
+                                        </caption>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Username"</th>
+                                                <th scope="col">"Role"</th>
+                                                <th scope="col" class="created">"Created"</th>
+                                                <th scope="col">"Status"</th>
+                                                <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {listing
+                                                .users
+                                                .into_iter()
+                                                .map(|user| {
+                                                    let name = user.username.clone();
+                                                    let label = if user.disabled { "Enable" } else { "Disable" };
+                                                    let status = if user.disabled { "disabled" } else { "active" };
+                                                    let created = user.created_at.get(..10).unwrap_or_default().to_owned();
+                                                    let row_user = user.clone();
+                                                    view! {
+                                                        <tr data-username=name.clone()>
+                                                            <th scope="row">{name.clone()}</th>
+                                                            <td>{user.role.clone()}</td>
+                                                            <td class="created"><time datetime=user.created_at.clone()>{created}</time></td>
+                                                            <td class=status>{status}</td>
+                                                            <td>
+                                                                <button
+                                                                    type="button"
+                                                                    aria-label=format!("{label} {name}")
+                                                                    on:click=move |_| toggle(row_user.clone())
+                                                                >
+                                                                    {label}
+                                                                </button>
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                    </div>
+                                    <nav class="pager" aria-label="Pages">
+                                        {(current > 1).then(|| view! { <A href=page_link(current - 1)>"← Previous"</A> })}
+                                        <span>{format!("Page {current} of {pages}")}</span>
+                                        {(current < pages).then(|| view! { <A href=page_link(current + 1)>"Next →"</A> })}
+                                    </nav>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
