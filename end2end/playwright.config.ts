@@ -14,7 +14,7 @@ const chromiumArgs = [
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   forbidOnly: !!process.env.CI,

@@ -5,6 +5,7 @@ import {
   openNav,
   submitCredentials,
   uniqueName,
+  waitForHydration,
   watchForPageErrors,
 } from "./helpers";
 
@@ -29,7 +30,7 @@ test("sign up, log out and log in again", async ({ page }) => {
 
   await page.getByRole("link", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/login/);
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+  await waitForHydration(page);
   await submitCredentials(page, name.toUpperCase(), PASSWORD, "Log in");
   await expect(page).toHaveURL(/\/$/);
   await openNav(page);
@@ -66,7 +67,7 @@ test("a protected page sends a visitor to log in and back", async ({ page, reque
   await request.post("/api/register", { data: { username: name, password: PASSWORD } });
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login\?next=\/account$/);
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+  await waitForHydration(page);
   await submitCredentials(page, name, PASSWORD, "Log in");
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();

@@ -4,7 +4,12 @@ import { expect, type Page } from "@playwright/test";
  * for it to become responsive. */
 export async function openHydrated(page: Page, path: string): Promise<void> {
   await page.goto(path);
-  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true");
+  await waitForHydration(page);
+}
+
+/** The debug WASM bundle is large; on a busy 2-core machine compiling it can take a while. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
 }
 
 /** Collects console errors and CSP violations, which a person never sees but should never happen. */
@@ -26,6 +31,7 @@ export const PASSWORD = "correct horse battery staple";
 
 /** Opens the navigation when it is collapsed behind the menu button (narrow screens). */
 export async function openNav(page: Page): Promise<void> {
+  await waitForHydration(page);
   const menu = page.getByRole("button", { name: "Menu" });
   if ((await menu.isVisible()) && (await menu.getAttribute("aria-expanded")) === "false") {
     await menu.click();
