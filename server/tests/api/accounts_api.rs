@@ -1032,3 +1032,138 @@ async fn the_create_admin_command_reads_the_password_from_stdin() {
         .expect("json");
     assert_eq!(me["role"], "admin");
 }
+
+/// Runs the real binary at `debug` log level through a whole account life, then searches
+/// everything it printed for the password, the tokens, the cookies and the hash.
+#[tokio::test]
+async fn secrets_never_reach_the_logs() {
+    use std::{io::Read, process::Stdio};
+
+    let dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("t.db").display()),
+        )
+        .env("SIGNING_KEY", KEY)
+        .env("LOG_LEVEL", "debug")
+        .env("LOG_FORMAT", "json")
+        .env("SITE_ROOT", dir.path())
+        .stdout(log.try_clone().expect("clone"))
+        .stderr(log)
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start server binary");
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let secret_password = "zebra quantum lantern 9137";
+    let new_password = "orchid glacier tempo 5521";
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{base}{path}"))
+            .header(header::ORIGIN, &base)
+            .json(&body)
+            .send()
+    };
+    let created = post(
+        "/api/register",
+        json!({"username": "logcheck", "password": secret_password}),
+    )
+    .await
+    .expect("register");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let login = post(
+        "/api/login",
+        json!({"username": "logcheck", "password": secret_password}),
+    )
+    .await
+    .expect("login");
+    let cookies = cookies_of(&login);
+    let cookie = cookie_header(&cookies);
+    let token = login.json::<Value>().await.expect("json")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let me = client
+        .get(format!("{base}/api/me?access_token={token}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(me.status(), StatusCode::OK);
+    let refreshed = client
+        .post(format!("{base}/api/refresh"))
+        .header(header::ORIGIN, &base)
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let refreshed_cookie = cookie_header(&cookies_of(&refreshed));
+    let changed = client
+        .post(format!("{base}/api/change_password"))
+        .bearer_auth(&token)
+        .json(&json!({"current_password": secret_password, "new_password": new_password}))
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(changed.status(), StatusCode::OK);
+    let failed = post(
+        "/api/login",
+        json!({"username": "logcheck", "password": "wrong guess 1234"}),
+    )
+    .await
+    .expect("login");
+    assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
+
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut logs = String::new();
+    std::fs::File::open(&log_path)
+        .expect("log")
+        .read_to_string(&mut logs)
+        .expect("read");
+    assert!(logs.contains("logged in"), "the log level captured events:\n{logs}");
+
+    let mut secrets = vec![
+        secret_password.to_owned(),
+        new_password.to_owned(),
+        "wrong guess 1234".to_owned(),
+        token.clone(),
+        KEY.to_owned(),
+        "$argon2id$".to_owned(),
+    ];
+    for jar in [&cookie, &refreshed_cookie] {
+        for pair in jar.split("; ") {
+            let value = pair.split_once('=').expect("name=value").1;
+            secrets.push(value.to_owned());
+        }
+    }
+    // The JWT's signature part alone, in case a token is logged in pieces.
+    secrets.push(token.rsplit('.').next().expect("signature").to_owned());
+    for secret in secrets {
+        assert!(
+            !logs.contains(&secret),
+            "a secret ({}…) appears in the logs",
+            &secret[..secret.len().min(6)]
+        );
+    }
+}
