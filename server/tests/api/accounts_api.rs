@@ -1141,7 +1141,10 @@ async fn secrets_never_reach_the_logs() {
         .expect("log")
         .read_to_string(&mut logs)
         .expect("read");
-    assert!(logs.contains("logged in"), "the log level captured events:\n{logs}");
+    assert!(
+        logs.contains("logged in"),
+        "the log level captured events:\n{logs}"
+    );
 
     let mut secrets = vec![
         secret_password.to_owned(),
