@@ -28,7 +28,7 @@ if [ "${1:-}" = "--with-postgres" ]; then
   export TEST_POSTGRES_URL="postgres://${PGUSER}:${PGPASSWORD}@127.0.0.1:${PGPORT}/${PGDATABASE}"
 
   say "unit and integration tests"
-  cargo test -p app -p server --locked
+  cargo test -p app -p server -p trazo-model --locked
 
   say "end-to-end tests (Playwright, Debian Chromium)"
   port=$(free_port)
@@ -52,6 +52,7 @@ if [ "${1:-}" = "--with-postgres" ]; then
     DATABASE_URL="sqlite://$e2e_dir/e2e.db" \
     REDIS_URL="$TEST_REDIS_URL" \
     SIGNUPS_PER_HOUR=1000 \
+    PREDICT_PER_HOUR=5 \
     LOG_LEVEL=warn \
     "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
   server_pid=$!
@@ -69,7 +70,7 @@ say "rustfmt"
 cargo fmt --all --check
 
 say "clippy (server, with tests)"
-cargo clippy -p app -p server --all-targets --locked -- -D warnings
+cargo clippy -p app -p server -p trazo-model --all-targets --locked -- -D warnings
 
 say "clippy (WASM front end)"
 cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings

@@ -270,6 +270,153 @@ pub async fn admin_set_disabled(
     )
 }
 
+/// Errors of `/api/predict`, in the original service's two shapes: `{"error": ...}` for a bad
+/// upload (400, 413, 422), `{"msg": ...}` for everything else (401, 429, 503).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PredictError {
+    Error { error: String },
+    Msg { msg: String },
+}
+
+impl PredictError {
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Error { error } => error,
+            Self::Msg { msg } => msg,
+        }
+    }
+}
+
+impl fmt::Display for PredictError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl std::error::Error for PredictError {}
+
+impl FromServerFnError for PredictError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_) => Self::Error {
+                error: NO_FILE.to_owned(),
+            },
+            other => Self::Msg {
+                msg: ApiError::from_server_fn_error(other).msg,
+            },
+        }
+    }
+}
+
+/// The original service's message for a request without a `file` field.
+pub const NO_FILE: &str = "No se encontró el archivo en la solicitud.";
+/// The original service's message for a file that is not an accepted image.
+pub const NOT_AN_IMAGE: &str =
+    "Tipo de archivo no permitido. Por favor, sube una imagen PNG, JPG, JPEG o GIF.";
+
+/// One rate-limit window as the response reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaWindow {
+    pub limit: u64,
+    pub remaining: u64,
+    /// Seconds until the window resets.
+    pub reset: u64,
+}
+
+/// What is left of the caller's prediction quota.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    pub hour: QuotaWindow,
+    pub day: QuotaWindow,
+}
+
+/// `/api/predict`'s answer: the original service's three fields and more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictResponse {
+    /// The digit.
+    pub prediccion: u8,
+    /// Its probability (softmax; not a calibrated confidence).
+    pub probabilidad: f32,
+    /// Whether the answer came from the cache.
+    pub cached: bool,
+    /// All ten probabilities, for the digits 0–9.
+    pub probabilities: Vec<f32>,
+    pub model_version: String,
+    pub preprocess_version: u32,
+    /// The 28×28 image the model saw, as a `data:image/png;base64,…` URL.
+    pub image: String,
+    pub quota: Option<Quota>,
+}
+
+/// One past prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub id: String,
+    pub digit: u8,
+    pub probability: f32,
+    pub cached: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// The 28×28 image the model saw, as a data URL.
+    pub image: String,
+}
+
+/// A page of the user's predictions, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryItem>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+impl HistoryPage {
+    pub fn pages(&self) -> u32 {
+        let per_page = u64::from(self.per_page.max(1));
+        u32::try_from(self.total.div_ceil(per_page))
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+}
+
+/// `POST /api/predict`, multipart with the image in the field `file`
+/// (`curl -F file=@digit.png -H "Authorization: Bearer $TOKEN" …/api/predict`).
+#[server(prefix = "/api", endpoint = "predict", input = leptos::server_fn::codec::MultipartFormData)]
+pub async fn predict(
+    data: leptos::server_fn::codec::MultipartData,
+) -> Result<PredictResponse, PredictError> {
+    let (backend, request) = backend::predictions()?;
+    let upload = backend::read_file_field(data).await;
+    let outcome = match upload {
+        Ok(bytes) => backend.predict(&request, bytes).await,
+        Err(failure) => Err(failure),
+    };
+    backend::respond_predict(outcome)
+}
+
+/// `GET /api/history?page=` → the caller's predictions, newest first, 20 per page.
+#[server(prefix = "/api", endpoint = "history", input = GetUrl)]
+pub async fn history(page: Option<u32>) -> Result<HistoryPage, ApiError> {
+    let (backend, request) = backend::predictions().map_err(|e| ApiError::new(e.text()))?;
+    backend::respond(
+        backend.history(&request, page.unwrap_or(1)).await,
+        http::StatusCode::OK,
+    )
+}
+
+/// `POST /api/clear_history` → the caller's predictions are deleted.
+#[server(prefix = "/api", endpoint = "clear_history", input = PostUrl)]
+pub async fn clear_history() -> Result<Message, ApiError> {
+    let (backend, request) = backend::predictions().map_err(|e| ApiError::new(e.text()))?;
+    backend::respond(backend.clear_history(&request).await, http::StatusCode::OK)
+}
+
 /// The server side of the API: what the server crate implements, and how the functions above
 /// reach it.
 #[cfg(feature = "ssr")]
@@ -280,7 +427,10 @@ pub mod backend {
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
-    use super::{AccessToken, ApiError, CurrentUser, Message, UserPage};
+    use super::{
+        AccessToken, ApiError, CurrentUser, HistoryPage, Message, NO_FILE, PredictError,
+        PredictResponse, UserPage,
+    };
 
     pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -357,6 +507,71 @@ pub mod backend {
     /// Provided through Leptos context by the server, for server functions and pages.
     #[derive(Clone)]
     pub struct SharedBackend(pub Arc<dyn Backend>);
+
+    /// Predictions and their history.
+    pub trait Predictions: Send + Sync + 'static {
+        /// `file` is the upload's bytes (`None`: the request had no `file` field).
+        fn predict<'a>(
+            &'a self,
+            request: &'a Parts,
+            file: Option<Vec<u8>>,
+        ) -> BoxFuture<'a, Outcome<PredictResponse>>;
+        fn history<'a>(
+            &'a self,
+            request: &'a Parts,
+            page: u32,
+        ) -> BoxFuture<'a, Outcome<HistoryPage>>;
+        fn clear_history<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>>;
+    }
+
+    #[derive(Clone)]
+    pub struct SharedPredictions(pub Arc<dyn Predictions>);
+
+    pub(crate) fn predictions() -> Result<(Arc<dyn Predictions>, Parts), PredictError> {
+        let unavailable = || PredictError::Msg {
+            msg: "The prediction service is not available.".to_owned(),
+        };
+        let backend = use_context::<SharedPredictions>().ok_or_else(unavailable)?;
+        let request = use_context::<Parts>().ok_or_else(unavailable)?;
+        Ok((backend.0, request))
+    }
+
+    /// The bytes of the multipart field `file` (`Ok(None)` when there is none). The body size
+    /// is bounded by the router before this runs.
+    pub(crate) async fn read_file_field(
+        data: leptos::server_fn::codec::MultipartData,
+    ) -> Result<Option<Vec<u8>>, Failure> {
+        let malformed = || Failure::new(StatusCode::BAD_REQUEST, NO_FILE);
+        let mut multipart = data.into_inner().ok_or_else(malformed)?;
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) if field.name() == Some("file") => {
+                    return field
+                        .bytes()
+                        .await
+                        .map(|bytes| Some(bytes.to_vec()))
+                        .map_err(|_| malformed());
+                }
+                Ok(Some(_)) => continue,
+                Ok(None) => return Ok(None),
+                Err(_) => return Err(malformed()),
+            }
+        }
+    }
+
+    pub(crate) fn respond_predict(
+        outcome: Outcome<PredictResponse>,
+    ) -> Result<PredictResponse, PredictError> {
+        let status = outcome.as_ref().err().map(|failure| failure.status);
+        respond(outcome, StatusCode::OK).map_err(|error| match status {
+            Some(
+                StatusCode::BAD_REQUEST
+                | StatusCode::PAYLOAD_TOO_LARGE
+                | StatusCode::UNPROCESSABLE_ENTITY,
+            ) => PredictError::Error { error: error.msg },
+            _ => PredictError::Msg { msg: error.msg },
+        })
+    }
 
     /// Present in context while a server function answers an `/api/` request (as opposed to
     /// being called while a page renders), so statuses are only set on API responses.

@@ -78,6 +78,7 @@ fn UserNav() -> impl IntoView {
                             let admin = user.is_admin();
                             let on_logout = on_logout.clone();
                             view! {
+                                <A href="/history">"History"</A>
                                 {admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                                 <A href="/account" attr:class="nav-user">
                                     <span class="visually-hidden">"Account of "</span>

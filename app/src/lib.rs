@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("register") view=pages::RegisterPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=pages::AdminPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("history") view=pages::HistoryPage ssr=SsrMode::Async/>
                 </Routes>
             </layout::Shell>
         </Router>

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::api::backend::{ApiCall, Failure, HANDLED_HEADER, SharedBackend};
+use app::api::backend::{ApiCall, Failure, HANDLED_HEADER, SharedBackend, SharedPredictions};
 use axum::{
     Form,
     body::Body,
@@ -46,6 +46,7 @@ fn failure_response(failure: &Failure) -> Response {
 pub fn provide_server_context(state: &AppState) {
     provide_context(state.clone());
     provide_context(SharedBackend(state.accounts.clone()));
+    provide_context(SharedPredictions(state.predictor.clone()));
 }
 
 /// For page renders: lets the page refresh an expired session once, see [`PageAuth`].
@@ -269,4 +270,27 @@ mod tests {
         }
         assert_eq!(safe_next(None), "/");
     }
+}
+
+/// Turns the body-limit layer's bare 413 into the API's JSON shape.
+pub async fn upload_too_large(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && !response
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_some_and(|ct| ct.as_bytes().starts_with(b"application/json"))
+    {
+        let body = serde_json::json!({
+            "error": "The file is too large. Please send an image under 1 MiB."
+        })
+        .to_string();
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
+    response
 }

@@ -76,6 +76,16 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// Accounts one client address may create per hour.
     pub signups_per_hour: u64,
+    /// Predictions per user per hour and per day.
+    pub predict_per_hour: u64,
+    pub predict_per_day: u64,
+    /// Largest upload `/api/predict` accepts, in bytes.
+    pub predict_max_bytes: usize,
+    /// How long cached answers live in Redis.
+    pub prediction_cache_ttl_secs: u64,
+    /// Threads that run the model, and how many requests may wait for them.
+    pub inference_threads: usize,
+    pub inference_queue: usize,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -286,6 +296,25 @@ impl Config {
             None => 10,
         };
 
+        let positive = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                Some(value) => value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n: &u64| *n > 0)
+                    .ok_or_else(|| invalid(name, "expected a whole number above 0")),
+                None => Ok(default),
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        let predict_per_hour = positive("PREDICT_PER_HOUR", 50)?;
+        let predict_per_day = positive("PREDICT_PER_DAY", 200)?;
+        let predict_max_bytes = positive("PREDICT_MAX_BYTES", 1024 * 1024)? as usize;
+        let prediction_cache_ttl_secs = positive("PREDICTION_CACHE_TTL_SECS", 24 * 3600)?;
+        let inference_threads = positive("INFERENCE_THREADS", cores)? as usize;
+        let inference_queue = positive("INFERENCE_QUEUE", 256)? as usize;
+
         Ok(Self {
             environment,
             bind_addr,
@@ -301,6 +330,12 @@ impl Config {
             shutdown_grace_secs,
             trusted_proxies,
             signups_per_hour,
+            predict_per_hour,
+            predict_per_day,
+            predict_max_bytes,
+            prediction_cache_ttl_secs,
+            inference_threads,
+            inference_queue,
         })
     }
 

@@ -59,6 +59,24 @@ pub struct Readiness {
 pub struct Checks {
     pub database: Check,
     pub redis: Check,
+    pub model: ModelCheck,
+    pub rate_limiter: LimiterCheck,
+}
+
+/// The model is loaded and warmed before the server listens; this reports what serves it.
+#[derive(Debug, Serialize)]
+pub struct ModelCheck {
+    pub status: CheckStatus,
+    pub version: &'static str,
+    pub threads: usize,
+    pub queue_capacity: usize,
+}
+
+/// Where rate limits are counted: `shared` in Redis, `in_process` without Redis, `degraded`
+/// while Redis is configured but failing (limits then hold per instance).
+#[derive(Debug, Serialize)]
+pub struct LimiterCheck {
+    pub status: &'static str,
 }
 
 /// `GET /healthz`: the process is alive and serving.
@@ -69,15 +87,41 @@ pub async fn healthz() -> impl IntoResponse {
 /// `GET /readyz`: every dependency answers; 503 otherwise, with which one failed.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let (database, redis) = tokio::join!(check_database(&state), check_redis(&state));
-    let checks = Checks { database, redis };
-    let ready = checks.database.is_ok() && checks.redis.is_ok();
+    let engine = state.predictor.engine();
+    let model = ModelCheck {
+        status: CheckStatus::Up,
+        version: trazo_model::MODEL_VERSION,
+        threads: engine.threads(),
+        queue_capacity: engine.queue_capacity(),
+    };
+    let rate_limiter = LimiterCheck {
+        status: match (state.limiter.uses_redis(), state.limiter.is_degraded()) {
+            (false, _) => "in_process",
+            (true, false) => "shared",
+            (true, true) => "degraded",
+        },
+    };
+    let redis_down = !redis.is_ok();
+    let checks = Checks {
+        database,
+        redis,
+        model,
+        rate_limiter,
+    };
+    // Redis down is degraded service, not an outage: caches and limits fall back to this
+    // process, so the instance keeps serving and stays in the load balancer.
+    let ready = checks.database.is_ok();
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let body = Readiness {
-        status: if ready { "ready" } else { "not_ready" },
+        status: match (ready, redis_down) {
+            (false, _) => "not_ready",
+            (true, true) => "degraded",
+            (true, false) => "ready",
+        },
         checks,
     };
     (status, Json(body))

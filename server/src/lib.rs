@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod metrics;
+pub mod predict;
 pub mod ratelimit;
 pub mod routes;
 pub mod security;

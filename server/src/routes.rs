@@ -22,7 +22,7 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    api, health, metrics,
+    api, health, metrics, predict,
     security::{self, SecurityHeaders},
     state::AppState,
     telemetry::{self, REQUEST_ID_HEADER},
@@ -75,6 +75,21 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(api::form_logout))
         .route_layer(middleware::from_fn_with_state(state.clone(), api::csrf))
         .route_layer(RequestBodyLimitLayer::new(api::API_BODY_LIMIT))
+        // Added after the layers above, so it has its own: uploads may be larger, and every
+        // prediction is counted against the caller's quota before anything else happens.
+        .route(
+            "/api/predict",
+            post(api::server_fn_handler).layer(
+                ServiceBuilder::new()
+                    .layer(middleware::from_fn_with_state(state.clone(), api::csrf))
+                    .layer(middleware::from_fn_with_state(
+                        state.clone(),
+                        predict::rate_limit,
+                    ))
+                    .layer(middleware::from_fn(api::upload_too_large))
+                    .layer(RequestBodyLimitLayer::new(state.config.predict_max_bytes)),
+            ),
+        )
         .layer(track)
         .with_state(state.clone())
         .fallback_service(pages)

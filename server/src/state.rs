@@ -11,8 +11,10 @@ use crate::{
     config::{Config, Environment},
     db::{self, DbError},
     metrics::HttpMetrics,
+    predict::{Limits, Predictor},
     ratelimit::Limiter,
 };
+use trazo_model::Engine;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +27,8 @@ pub struct AppState {
     /// Counters for log-in back-off and sign-up limits (and later prediction quotas).
     pub limiter: Arc<Limiter>,
     pub accounts: Arc<AccountService>,
+    pub predictor: Arc<Predictor>,
+    pub prediction_limits: Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +37,8 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("REDIS_URL is not a valid Redis address: {0}")]
     Redis(#[source] redis::RedisError),
+    #[error("the digit model cannot start: {0}")]
+    Model(#[from] trazo_model::EngineError),
 }
 
 impl AppState {
@@ -48,6 +54,24 @@ impl AppState {
         let leptos_options = leptos_options(&config);
         let limiter = Arc::new(Limiter::new(redis.clone(), "trazo:limit:"));
         let accounts = Arc::new(AccountService::new(&config, db.clone(), limiter.clone()));
+        // The model is loaded and warmed with one forward pass here, before the server
+        // listens, so `/readyz` never reports ready without it.
+        let engine = Arc::new(Engine::new(
+            config.inference_threads,
+            config.inference_queue,
+        )?);
+        engine.submit([0.0; 28 * 28])?.await?;
+        let predictor = Arc::new(Predictor::new(
+            &config,
+            engine,
+            redis.clone(),
+            db.clone(),
+            accounts.clone(),
+        ));
+        let prediction_limits = Limits {
+            per_hour: config.predict_per_hour,
+            per_day: config.predict_per_day,
+        };
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -56,6 +80,8 @@ impl AppState {
             metrics: Arc::new(HttpMetrics::new()),
             limiter,
             accounts,
+            predictor,
+            prediction_limits,
         })
     }
 }

@@ -1,10 +1,16 @@
-//! The landing page: what trazo is and how it reads a digit.
+//! The home page: for a logged-in user, the canvas and upload area that recognise a digit; for a
+//! visitor, what trazo is, how it reads a digit, and the way in.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
+
+use super::draw::Recognizer;
+use crate::auth::use_auth;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let auth = use_auth();
     view! {
         <Title text=""/>
         <section class="hero">
@@ -15,6 +21,16 @@ pub fn HomePage() -> impl IntoView {
                 "it sees and how sure it is."
             </p>
         </section>
+        <Suspense fallback=|| ()>
+            {move || {
+                auth.user
+                    .get()
+                    .map(|user| match user {
+                        Some(_) => view! { <Recognizer/> }.into_any(),
+                        None => view! { <JoinIn/> }.into_any(),
+                    })
+            }}
+        </Suspense>
         <section class="how" aria-labelledby="how-title">
             <h2 id="how-title">"How it reads your digit"</h2>
             <ol class="steps">
@@ -46,6 +62,24 @@ pub fn HomePage() -> impl IntoView {
             <p>
                 "Everything the pages do goes through a JSON API under "<code>"/api/"</code>
                 ", so the same service can be called with "<code>"curl"</code>" or from your own code."
+            </p>
+        </section>
+    }
+}
+
+/// What a visitor needs to start: an account.
+#[component]
+fn JoinIn() -> impl IntoView {
+    view! {
+        <section class="join" aria-labelledby="join-title">
+            <h2 id="join-title">"Try it"</h2>
+            <p>
+                "Drawing and uploading need a free account, so that each person has their own "
+                "history and their own share of the recogniser."
+            </p>
+            <p class="join-links">
+                <A href="/register" attr:class="button primary">"Create an account"</A>
+                <A href="/login" attr:class="button">"I already have an account"</A>
             </p>
         </section>
     }

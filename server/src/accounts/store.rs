@@ -345,6 +345,7 @@ pub async fn delete_user(db: &AnyPool, user_id: &str) -> Result<(), sqlx::Error>
     for statement in [
         "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $1)",
         "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM predictions WHERE user_id = $1",
         "DELETE FROM users WHERE id = $1",
     ] {
         sqlx::query(statement)

@@ -31,15 +31,32 @@ async fn readyz_checks_a_configured_redis() {
     assert_eq!(body["status"], "ready");
 }
 
+/// Redis down is degraded service, not an outage: the instance keeps serving with caches and
+/// limits in process, so it must stay in the load balancer (200), saying what is wrong.
 #[tokio::test]
-async fn readyz_is_503_when_redis_is_down_and_says_which() {
+async fn readyz_reports_degraded_when_redis_is_down_and_says_which() {
     let app = spawn_app_with(Settings::new().set("REDIS_URL", closed_port_url("redis"))).await;
     let response = app.get("/readyz").await;
-    assert_eq!(response.status(), 503);
+    assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
-    assert_eq!(body["status"], "not_ready");
+    assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["redis"]["status"], "down");
     assert_eq!(body["checks"]["database"]["status"], "up");
+}
+
+#[tokio::test]
+async fn readyz_reports_the_model_and_where_limits_are_counted() {
+    let app = spawn_app().await;
+    let body: Value = app.get("/readyz").await.json().await.expect("json");
+    assert_eq!(body["checks"]["model"]["status"], "up", "{body}");
+    assert_eq!(
+        body["checks"]["model"]["version"],
+        trazo_model::MODEL_VERSION
+    );
+    assert_eq!(body["checks"]["rate_limiter"]["status"], "in_process");
+    let shared = spawn_app_with(Settings::new().set("REDIS_URL", redis_url())).await;
+    let body: Value = shared.get("/readyz").await.json().await.expect("json");
+    assert_eq!(body["checks"]["rate_limiter"]["status"], "shared");
 }
 
 #[tokio::test]

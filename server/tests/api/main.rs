@@ -10,5 +10,6 @@ mod helpers;
 mod metrics;
 mod pages;
 mod postgres;
+mod predict;
 mod ratelimit;
 mod shutdown;

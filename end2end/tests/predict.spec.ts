@@ -1,0 +1,189 @@
+import * as path from "node:path";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import {
+  PASSWORD,
+  openHydrated,
+  openNav,
+  submitCredentials,
+  uniqueName,
+  watchForPageErrors,
+} from "./helpers";
+
+// A thick dark "7" on white, made by fixtures/make_digits.py (not an MNIST image).
+const SEVEN = path.join(__dirname, "..", "fixtures", "seven.png");
+
+/** Creates a fresh user (each test has its own prediction quota) and logs in through the form. */
+async function logInAsNewUser(page: Page, request: APIRequestContext, prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  const created = await request.post("/api/register", { data: { username: name, password: PASSWORD } });
+  expect(created.status()).toBe(201);
+  await openHydrated(page, "/login");
+  await submitCredentials(page, name, PASSWORD, "Log in");
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("img", { name: "Drawing area" })).toBeVisible();
+  return name;
+}
+
+/** Draws a "1" with the mouse: one vertical stroke through the middle of the canvas, in steps. */
+async function drawOne(page: Page): Promise<void> {
+  const canvas = page.getByRole("img", { name: "Drawing area" });
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  expect(box).not.toBeNull();
+  const { x, y, width, height } = box!;
+  const middle = x + width / 2;
+  await page.mouse.move(middle, y + height * 0.15);
+  await page.mouse.down();
+  for (let step = 1; step <= 10; step++) {
+    await page.mouse.move(middle, y + height * (0.15 + 0.07 * step));
+  }
+  await page.mouse.up();
+  await expect(page.getByRole("button", { name: "Undo" })).toBeEnabled();
+}
+
+/** Waits for an answer and checks the digit it names. */
+async function expectAnswer(page: Page, digit: string): Promise<void> {
+  await expect(page.locator(".verdict-digit")).toHaveText(digit, { timeout: 20_000 });
+  await expect(page.getByRole("status").filter({ hasText: `Recognised as ${digit}` })).toBeAttached();
+}
+
+test("a digit drawn with the mouse is recognised", async ({ page, request }) => {
+  const errors = watchForPageErrors(page);
+  await logInAsNewUser(page, request, "drawer");
+
+  // Nothing drawn yet: the page says so without asking the server.
+  await page.getByRole("button", { name: "Recognise drawing" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Draw a digit first.");
+
+  // A stray stroke, taken back with Undo.
+  const canvas = page.getByRole("img", { name: "Drawing area" });
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + 20, box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 60, box.y + 30, { steps: 4 });
+  await page.mouse.up();
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByRole("button", { name: "Undo" })).toBeDisabled();
+
+  await drawOne(page);
+  await page.getByRole("button", { name: "Recognise drawing" }).click();
+  await expectAnswer(page, "1");
+
+  const result = page.locator(".result");
+  await expect(result).toContainText(/\d+\.\d% probability/);
+  // Whether it came from the cache is said either way (another run may have drawn the same pixels).
+  await expect(result.locator(".cache-note")).toHaveText(/^(Freshly recognised|Answered from the cache)/);
+  // All ten probabilities, each labelled with its digit.
+  await expect(result.getByRole("meter")).toHaveCount(10);
+  await expect(result.getByRole("meter", { name: "Digit 1" })).toBeVisible();
+  // The 28×28 image the model saw.
+  const seen = result.getByRole("img", { name: "The 28 × 28 image the model saw" });
+  await expect(seen).toBeVisible();
+  expect(await seen.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([28, 28]);
+  // The quota after one prediction.
+  await expect(page.locator(".quota")).toContainText("4 of 5");
+  await expect(page.locator(".quota")).toContainText("199 of 200");
+
+  // The same drawing again comes from the cache.
+  await page.getByRole("button", { name: "Recognise drawing" }).click();
+  await expect(result).toContainText("Answered from the cache");
+  await expect(page.locator(".quota")).toContainText("3 of 5");
+
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Undo" })).toBeDisabled();
+  expect(errors, "console errors or CSP violations").toEqual([]);
+});
+
+test("an uploaded image is recognised", async ({ page, request }) => {
+  const errors = watchForPageErrors(page);
+  await logInAsNewUser(page, request, "uploader");
+  await expect(page.getByRole("button", { name: "Recognise image" })).toBeDisabled();
+  await page.getByLabel("Choose an image (PNG, JPEG or GIF)").setInputFiles(SEVEN);
+  await expect(page.getByRole("img", { name: "Preview of the chosen image" })).toBeVisible();
+  await expect(page.locator(".upload-preview")).toContainText("seven.png");
+  await page.getByRole("button", { name: "Recognise image" }).click();
+  await expectAnswer(page, "7");
+  await expect(page.locator(".result").getByRole("meter")).toHaveCount(10);
+  expect(errors, "console errors or CSP violations").toEqual([]);
+});
+
+test("a file that is not an image is refused in words", async ({ page, request }) => {
+  await logInAsNewUser(page, request, "texter");
+  await page.getByLabel("Choose an image (PNG, JPEG or GIF)").setInputFiles({
+    name: "notes.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("not a digit"),
+  });
+  await expect(page.getByRole("alert")).toContainText("not a PNG, JPEG or GIF");
+  await expect(page.getByRole("button", { name: "Recognise image" })).toBeDisabled();
+});
+
+test("the sixth prediction in an hour is refused with when to try again", async ({ page, request }) => {
+  // The test server allows 5 predictions an hour (PREDICT_PER_HOUR=5).
+  await logInAsNewUser(page, request, "eager");
+  await drawOne(page);
+  const recognise = page.getByRole("button", { name: "Recognise drawing" });
+  for (let left = 4; left >= 0; left--) {
+    await recognise.click();
+    await expect(page.locator(".quota")).toContainText(`${left} of 5`, { timeout: 20_000 });
+    await expect(page.locator(".verdict-digit")).toBeVisible();
+  }
+  await recognise.click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("Try again", { timeout: 20_000 });
+  await expect(alert).toContainText("Rate limit");
+});
+
+test("the history lists drawn and uploaded digits, newest first, and can be cleared", async ({
+  page,
+  request,
+}) => {
+  const errors = watchForPageErrors(page);
+  await logInAsNewUser(page, request, "historian");
+  await drawOne(page);
+  await page.getByRole("button", { name: "Recognise drawing" }).click();
+  await expectAnswer(page, "1");
+  await page.getByLabel("Choose an image (PNG, JPEG or GIF)").setInputFiles(SEVEN);
+  await page.getByRole("button", { name: "Recognise image" }).click();
+  await expectAnswer(page, "7");
+
+  await openNav(page);
+  await page.getByRole("link", { name: "History" }).click();
+  await expect(page).toHaveURL(/\/history$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Your predictions" })).toBeVisible();
+  const items = page.locator(".history-item");
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(0).locator(".history-digit")).toHaveText("Digit 7");
+  await expect(items.nth(1).locator(".history-digit")).toHaveText("Digit 1");
+  for (const i of [0, 1]) {
+    const thumb = items.nth(i).getByRole("img");
+    await expect(thumb).toBeVisible();
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(28);
+  }
+  await expect(page.getByText("2 predictions", { exact: true })).toBeVisible();
+
+  // The server-rendered page shows the same list.
+  await page.reload();
+  await expect(page.locator(".history-item")).toHaveCount(2);
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+
+  // Clearing asks first.
+  await page.getByRole("button", { name: "Clear history" }).click();
+  await expect(page.getByText("Delete all 2 predictions? This cannot be undone.")).toBeVisible();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.locator(".history-item")).toHaveCount(2);
+  await page.getByRole("button", { name: "Clear history" }).click();
+  await page.getByRole("button", { name: "Yes, clear" }).click();
+  await expect(page.getByText("No predictions yet.")).toBeVisible();
+  await expect(page.locator(".history-item")).toHaveCount(0);
+  expect(errors, "console errors or CSP violations").toEqual([]);
+});
+
+test("a visitor is invited to sign up, and the history needs an account", async ({ page }) => {
+  await openHydrated(page, "/");
+  await expect(page.getByRole("img", { name: "Drawing area" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "I already have an account" })).toBeVisible();
+  await page.goto("/history");
+  await expect(page).toHaveURL(/\/login\?next=\/history$/);
+});

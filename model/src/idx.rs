@@ -1,0 +1,176 @@
+//! Reader for the gzip-compressed IDX files MNIST ships in, for evaluation, tests and benches.
+
+use std::{
+    env,
+    fs::File,
+    io::{self, BufReader, Read},
+    path::{Path, PathBuf},
+};
+
+use flate2::read::GzDecoder;
+
+/// Side length of an MNIST image.
+pub const SIDE: usize = 28;
+
+/// The standard MNIST test-set file names.
+pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
+/// The standard MNIST test-set label file name.
+pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
+/// The standard MNIST training-set image file name.
+pub const TRAIN_IMAGES: &str = "train-images-idx3-ubyte.gz";
+/// The standard MNIST training-set label file name.
+pub const TRAIN_LABELS: &str = "train-labels-idx1-ubyte.gz";
+
+/// One MNIST image: 28 x 28 bytes, row-major, white (255) ink on black (0).
+pub type Digit = [u8; SIDE * SIDE];
+
+/// Errors reading IDX files.
+#[derive(Debug, thiserror::Error)]
+pub enum IdxError {
+    /// The file could not be opened or read (or was not gzip).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The content is not the expected IDX layout.
+    #[error("{path}: {reason}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// The MNIST directory: `$MNIST_DIR`, default `../shared/mnist`; a relative path is taken
+/// relative to the repository root (as `training/` does), not to the working directory.
+pub fn mnist_dir() -> PathBuf {
+    let repo_root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    match env::var_os("MNIST_DIR") {
+        Some(dir) if !dir.is_empty() => repo_root.join(dir),
+        _ => repo_root.join("../shared/mnist"),
+    }
+}
+
+/// Reads the 10,000 test images and labels from `dir`.
+pub fn load_test_set(dir: &Path) -> Result<(Vec<Digit>, Vec<u8>), IdxError> {
+    let images = read_images(&dir.join(TEST_IMAGES))?;
+    let labels = read_labels(&dir.join(TEST_LABELS))?;
+    if images.len() != labels.len() {
+        return Err(IdxError::Format {
+            path: dir.join(TEST_LABELS),
+            reason: format!("{} labels for {} images", labels.len(), images.len()),
+        });
+    }
+    Ok((images, labels))
+}
+
+/// Reads an `idx3-ubyte.gz` file of 28 x 28 images.
+pub fn read_images(path: &Path) -> Result<Vec<Digit>, IdxError> {
+    let data = read_gz(path)?;
+    let dims = parse_header(path, &data, 0x0803, 3)?;
+    if dims[1..] != [SIDE, SIDE] {
+        return Err(format_error(
+            path,
+            format!("images are {dims:?}, expected 28x28"),
+        ));
+    }
+    let body = &data[16..];
+    if body.len() != dims[0] * SIDE * SIDE {
+        return Err(format_error(
+            path,
+            "pixel data length does not match the header",
+        ));
+    }
+    Ok(body.as_chunks::<{ SIDE * SIDE }>().0.to_vec())
+}
+
+/// Reads an `idx1-ubyte.gz` label file.
+pub fn read_labels(path: &Path) -> Result<Vec<u8>, IdxError> {
+    let data = read_gz(path)?;
+    let dims = parse_header(path, &data, 0x0801, 1)?;
+    let body = &data[8..];
+    if body.len() != dims[0] {
+        return Err(format_error(path, "label count does not match the header"));
+    }
+    if body.iter().any(|&l| l > 9) {
+        return Err(format_error(path, "label outside 0-9"));
+    }
+    Ok(body.to_vec())
+}
+
+fn read_gz(path: &Path) -> Result<Vec<u8>, IdxError> {
+    let io_error = |source| IdxError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let mut data = Vec::new();
+    GzDecoder::new(BufReader::new(file))
+        .read_to_end(&mut data)
+        .map_err(io_error)?;
+    Ok(data)
+}
+
+/// Checks the magic number and returns the dimensions (big-endian u32 each).
+fn parse_header(path: &Path, data: &[u8], magic: u32, rank: usize) -> Result<Vec<usize>, IdxError> {
+    let header_len = 4 + 4 * rank;
+    if data.len() < header_len {
+        return Err(format_error(path, "shorter than the IDX header"));
+    }
+    let word = |i: usize| u32::from_be_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]);
+    if word(0) != magic {
+        return Err(format_error(
+            path,
+            format!("magic {:#010x}, expected {magic:#010x}", word(0)),
+        ));
+    }
+    Ok((0..rank).map(|d| word(4 + 4 * d) as usize).collect())
+}
+
+fn format_error(path: &Path, reason: impl Into<String>) -> IdxError {
+    IdxError::Format {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// The first `per_class` images of each digit, in file order: a fixed, stratified subset.
+pub fn stratified_indices(labels: &[u8], per_class: usize) -> Vec<usize> {
+    let mut taken = [0usize; 10];
+    labels
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &label)| {
+            let slot = taken.get_mut(usize::from(label))?;
+            (*slot < per_class).then(|| {
+                *slot += 1;
+                i
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stratified_takes_first_of_each_class_in_order() {
+        let labels = [0, 1, 0, 2, 1, 0, 9, 9, 9];
+        assert_eq!(stratified_indices(&labels, 2), vec![0, 1, 2, 3, 4, 6, 7]);
+    }
+
+    #[test]
+    fn header_rejects_wrong_magic() {
+        let data = [0, 0, 8, 1, 0, 0, 0, 1, 5];
+        assert!(parse_header(Path::new("x"), &data, 0x0803, 3).is_err());
+        assert_eq!(
+            parse_header(Path::new("x"), &data, 0x0801, 1).expect("valid header"),
+            vec![1]
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! trazo's digit recogniser: bytes in, digit out.
+//!
+//! - [`preprocess`] turns an uploaded PNG, JPEG or GIF into the 28x28 MNIST-style input;
+//! - [`model`] is the CNN, generated at build time from `trazo-mnist.onnx` by burn-onnx;
+//! - [`engine`] runs it on worker threads behind a bounded queue for the async server;
+//! - [`idx`] reads the MNIST files for evaluation, tests and benchmarks.
+
+pub mod engine;
+pub mod idx;
+pub mod model;
+pub mod preprocess;
+
+pub use engine::{Engine, EngineError, Pending};
+pub use model::{Classifier, MODEL_VERSION, ModelError, Prediction};
+pub use preprocess::{PREPROCESS_VERSION, PreprocessError, Preprocessed, preprocess};

@@ -1,0 +1,206 @@
+//! The digit classifier: the CNN that build.rs generates from the ONNX file, with its weights embedded.
+
+use burn::tensor::{Device, Tensor, TensorData};
+use burn_store::{BurnpackStore, ModuleSnapshot};
+
+/// Number of input pixels per image (28 x 28).
+pub const PIXELS: usize = 28 * 28;
+/// Number of classes (digits 0-9).
+pub const CLASSES: usize = 10;
+
+/// First 12 hex digits of the SHA-256 of `model/trazo-mnist.onnx`; part of cache keys.
+pub const MODEL_VERSION: &str = env!("TRAZO_MODEL_VERSION");
+/// Full SHA-256 of `model/trazo-mnist.onnx`.
+pub const MODEL_SHA256: &str = env!("TRAZO_MODEL_SHA256");
+
+/// One normalised image as the model takes it: row-major 28 x 28, see [`crate::preprocess::normalise`].
+pub type Input = [f32; PIXELS];
+/// Raw (uncalibrated) scores for the digits 0-9.
+pub type Logits = [f32; CLASSES];
+
+// The generated code is kept in its own module so that its style is not held to this crate's
+// lints; `embedded_weights` is added inside it because the weight bytes are private there.
+#[allow(dead_code, clippy::all, missing_docs, unused_imports)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/model/trazo-mnist.rs"));
+
+    pub(super) fn embedded_weights() -> &'static [u8] {
+        EMBEDDED_STATES
+    }
+}
+
+// NdArray (feature `ndarray`, the default) is the backend the project specifies. Flex (feature
+// `flex`) is Burn 0.22's newer CPU backend, selectable for comparison; if both features are
+// enabled (`--features flex` without `--no-default-features`), Flex is used.
+#[cfg(feature = "flex")]
+fn cpu_device() -> Device {
+    Device::flex()
+}
+
+#[cfg(all(feature = "ndarray", not(feature = "flex")))]
+fn cpu_device() -> Device {
+    // Burn 0.22 marks burn-ndarray deprecated in favour of Flex; it is still the specified backend.
+    #[allow(deprecated)]
+    Device::ndarray()
+}
+
+#[cfg(not(any(feature = "flex", feature = "ndarray")))]
+compile_error!("enable the `ndarray` (default) or `flex` feature of trazo-model");
+
+/// Errors from loading or running the model.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ModelError {
+    /// The embedded weights did not load into the generated model.
+    #[error("cannot load the embedded model weights: {0}")]
+    Load(String),
+    /// The backend failed to produce the output.
+    #[error("inference failed: {0}")]
+    Inference(String),
+}
+
+/// The CNN on Burn's NdArray (default) or Flex CPU backend. Cloning is cheap enough to give each
+/// worker its own copy.
+///
+/// A forward pass runs on the calling thread only (Burn is built without rayon).
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    model: generated::Model,
+    device: Device,
+}
+
+impl Classifier {
+    /// Builds the network and loads the weights that are compiled into the binary.
+    pub fn load() -> Result<Self, ModelError> {
+        let device = cpu_device();
+        let mut model = generated::Model::new(&device);
+        let mut store = BurnpackStore::from_static(generated::embedded_weights());
+        let applied = model
+            .load_from(&mut store)
+            .map_err(|e| ModelError::Load(e.to_string()))?;
+        // A partial load would silently leave randomly initialised layers in the model.
+        if !applied.errors.is_empty() || !applied.missing.is_empty() {
+            return Err(ModelError::Load(format!(
+                "{} tensors failed, {} missing",
+                applied.errors.len(),
+                applied.missing.len()
+            )));
+        }
+        Ok(Self { model, device })
+    }
+
+    /// Runs one forward pass over `images` as a single batch and returns their logits.
+    pub fn logits(&self, images: &[Input]) -> Result<Vec<Logits>, ModelError> {
+        if images.is_empty() {
+            return Ok(Vec::new());
+        }
+        let flat: Vec<f32> = images.iter().flatten().copied().collect();
+        let input = Tensor::<4>::from_data(
+            TensorData::new(flat, [images.len(), 1, 28, 28]),
+            &self.device,
+        );
+        let output = self
+            .model
+            .forward(input)
+            .try_into_data()
+            .map_err(|e| ModelError::Inference(format!("{e:?}")))?;
+        let values = output
+            .as_slice::<f32>()
+            .map_err(|e| ModelError::Inference(format!("{e:?}")))?;
+        if values.len() != images.len() * CLASSES {
+            return Err(ModelError::Inference(format!(
+                "expected {} outputs, got {}",
+                images.len() * CLASSES,
+                values.len()
+            )));
+        }
+        Ok(values.as_chunks::<CLASSES>().0.to_vec())
+    }
+
+    /// Classifies `images` in one batch.
+    pub fn predict(&self, images: &[Input]) -> Result<Vec<Prediction>, ModelError> {
+        Ok(self
+            .logits(images)?
+            .into_iter()
+            .map(Prediction::from_logits)
+            .collect())
+    }
+}
+
+/// The model's answer for one image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    /// The most likely digit (argmax of the logits).
+    pub digit: u8,
+    /// Raw scores as the network outputs them.
+    pub logits: Logits,
+    /// Softmax of the logits; they sum to 1 but are not calibrated confidences.
+    pub probabilities: [f32; CLASSES],
+}
+
+impl Prediction {
+    /// Derives the argmax and the softmax from raw logits.
+    pub fn from_logits(logits: Logits) -> Self {
+        Self {
+            digit: argmax(&logits),
+            logits,
+            probabilities: softmax(&logits),
+        }
+    }
+
+    /// The probability of the predicted digit.
+    pub fn confidence(&self) -> f32 {
+        self.probabilities[usize::from(self.digit)]
+    }
+}
+
+/// Index of the largest logit; the first one wins a tie.
+pub fn argmax(logits: &Logits) -> u8 {
+    let mut best = 0;
+    for (i, &v) in logits.iter().enumerate() {
+        if v > logits[best] {
+            best = i;
+        }
+    }
+    // CLASSES is 10, so the index always fits.
+    best as u8
+}
+
+/// Numerically stable softmax (the maximum is subtracted before exponentiating).
+pub fn softmax(logits: &Logits) -> [f32; CLASSES] {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut out = logits.map(|v| (v - max).exp());
+    let sum: f32 = out.iter().sum();
+    for v in &mut out {
+        *v /= sum;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_sums_to_one_and_keeps_order() {
+        let logits = [1.0, 2.0, 3.0, -1.0, 0.0, 0.5, 100.0, -100.0, 2.0, 3.0];
+        let p = softmax(&logits);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert_eq!(argmax(&p), argmax(&logits));
+        assert!(p.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn argmax_takes_first_of_ties() {
+        let mut logits = [0.0; CLASSES];
+        logits[3] = 5.0;
+        logits[7] = 5.0;
+        assert_eq!(argmax(&logits), 3);
+    }
+
+    #[test]
+    fn model_version_is_a_sha_prefix() {
+        assert_eq!(MODEL_VERSION.len(), 12);
+        assert!(MODEL_SHA256.starts_with(MODEL_VERSION));
+        assert!(MODEL_VERSION.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

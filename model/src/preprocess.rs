@@ -1,0 +1,615 @@
+//! Turns uploaded image bytes into the centred 28x28 MNIST-style input the model was trained on.
+//!
+//! The steps mirror how MNIST itself was made: find the ink, fit its bounding box into 20x20
+//! keeping the aspect ratio (with anti-aliasing), and place that in a 28x28 field so that the
+//! centre of mass lands on the centre. Everything after decoding is pure and deterministic.
+
+use std::io::Cursor;
+
+use image::{
+    DynamicImage, GrayAlphaImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits,
+    metadata::Orientation,
+};
+
+/// Bump whenever a change here can change the 28x28 output for some input (part of cache keys).
+pub const PREPROCESS_VERSION: u32 = 1;
+
+/// Mean of MNIST training pixels in [0, 1], as used in training.
+pub const MNIST_MEAN: f32 = 0.1307;
+/// Standard deviation of MNIST training pixels in [0, 1], as used in training.
+pub const MNIST_STD: f32 = 0.3081;
+
+/// Largest accepted width or height of an upload, in pixels.
+pub const MAX_SIDE: u32 = 4096;
+/// Largest buffer the decoder may allocate, in bytes (4096 x 4096 RGBA8 fits exactly).
+pub const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Side of the model's input image.
+pub const SIDE: usize = 28;
+/// Side of the box the ink's longer side is scaled to (as in MNIST).
+const FIT: usize = 20;
+/// Where the centre of mass goes, in pixel-index coordinates (MNIST's test digits: 14.0 +- 0.3).
+const CENTRE: f32 = 14.0;
+/// Ink strength, as a fraction of the darkest stroke, a pixel needs to count for the bounding box.
+const INK_THRESHOLD: f32 = 0.2;
+/// Minimum difference between background and strongest ink, in 0-255 grey levels.
+const MIN_CONTRAST: u8 = 32;
+
+/// Why an upload could not be turned into model input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PreprocessError {
+    /// The bytes are not a PNG, JPEG or GIF (judged by content, not by name or MIME type).
+    #[error("unsupported image type (PNG, JPEG or GIF expected)")]
+    UnsupportedType,
+    /// The bytes claim a supported type but cannot be decoded.
+    #[error("the image cannot be decoded: {0}")]
+    Undecodable(String),
+    /// The image is larger than [`MAX_SIDE`] or would need more than [`MAX_DECODE_BYTES`].
+    #[error("the image is too large (at most {MAX_SIDE} x {MAX_SIDE} pixels)")]
+    TooLarge,
+    /// Nothing that looks like ink: a blank, uniform or fully transparent image.
+    #[error("no digit found in the image")]
+    NoDigit,
+}
+
+/// The accepted image formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// GIF (only the first frame is used).
+    Gif,
+}
+
+impl ImageKind {
+    fn format(self) -> ImageFormat {
+        match self {
+            Self::Png => ImageFormat::Png,
+            Self::Jpeg => ImageFormat::Jpeg,
+            Self::Gif => ImageFormat::Gif,
+        }
+    }
+}
+
+/// What the model sees, in two forms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preprocessed {
+    /// The 28x28 image, row-major, white (255) ink on black (0); what the UI should show.
+    pub image: [u8; SIDE * SIDE],
+    /// `image` normalised for the model, see [`normalise`].
+    pub input: [f32; SIDE * SIDE],
+}
+
+/// Recognises PNG, JPEG and GIF by their magic bytes.
+pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageKind::Png)
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(ImageKind::Jpeg)
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(ImageKind::Gif)
+    } else {
+        None
+    }
+}
+
+/// The full path from uploaded bytes to model input.
+pub fn preprocess(bytes: &[u8]) -> Result<Preprocessed, PreprocessError> {
+    let kind = sniff(bytes).ok_or(PreprocessError::UnsupportedType)?;
+    let image = decode(bytes, kind)?;
+    match from_gray_alpha(&image, u8::MAX) {
+        // Light strokes on a transparent canvas vanish on white; try the other background.
+        Err(PreprocessError::NoDigit) if image.pixels().any(|p| p.0[1] < u8::MAX) => {
+            from_gray_alpha(&image, 0)
+        }
+        result => result,
+    }
+}
+
+/// Decodes with explicit limits (the `image` decoders have none by default); GIF: first frame only.
+pub fn decode(bytes: &[u8], kind: ImageKind) -> Result<GrayAlphaImage, PreprocessError> {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
+    reader.limits(limits);
+    // The dimension limits are checked here, before any pixel buffer exists.
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(PreprocessError::TooLarge);
+    }
+    // Phone photos are often stored sideways with an EXIF rotation.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    // For GIF this reads exactly one frame; later frames are never touched.
+    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    image.apply_orientation(orientation);
+    Ok(image.into_luma_alpha8())
+}
+
+fn decode_error(e: ImageError) -> PreprocessError {
+    match e {
+        ImageError::Limits(_) => PreprocessError::TooLarge,
+        other => PreprocessError::Undecodable(other.to_string()),
+    }
+}
+
+/// The pure part: a grey + alpha image, composited onto `background`, to model input.
+pub fn from_gray_alpha(
+    image: &GrayAlphaImage,
+    background: u8,
+) -> Result<Preprocessed, PreprocessError> {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let gray: Vec<u8> = image
+        .pixels()
+        .map(|p| composite(p.0[0], p.0[1], background))
+        .collect();
+    from_gray(&gray, width, height)
+}
+
+/// Alpha-blends one grey pixel over a plain background.
+pub fn composite(luma: u8, alpha: u8, background: u8) -> u8 {
+    let (l, a, b) = (u32::from(luma), u32::from(alpha), u32::from(background));
+    // Rounded integer blend; the result is at most 255.
+    ((l * a + b * (255 - a) + 127) / 255) as u8
+}
+
+/// From an opaque greyscale image (either polarity) to model input.
+pub fn from_gray(
+    gray: &[u8],
+    width: usize,
+    height: usize,
+) -> Result<Preprocessed, PreprocessError> {
+    if width == 0 || height == 0 || gray.len() != width * height {
+        return Err(PreprocessError::NoDigit);
+    }
+    let levels = InkLevels::detect(gray, width, height).ok_or(PreprocessError::NoDigit)?;
+    let ink: Vec<u8> = gray.iter().map(|&g| levels.raw(g)).collect();
+    let bbox =
+        bounding_box(&ink, width, height, levels.threshold()).ok_or(PreprocessError::NoDigit)?;
+    let crop = Plane::crop(&ink, width, bbox, |raw| levels.strength(raw));
+    let (fit_w, fit_h) = fit_size(crop.width, crop.height);
+    let scaled = crop.resize_area(fit_w, fit_h);
+    let placed = place_by_centre_of_mass(&scaled).ok_or(PreprocessError::NoDigit)?;
+    let image = quantise(&placed);
+    if image.iter().all(|&p| p == 0) {
+        return Err(PreprocessError::NoDigit);
+    }
+    Ok(Preprocessed {
+        input: normalise(&image),
+        image,
+    })
+}
+
+/// Exactly the training normalisation: `(pixel / 255 - mean) / std`, in f32.
+pub fn normalise(image: &[u8; SIDE * SIDE]) -> [f32; SIDE * SIDE] {
+    image.map(|p| (f32::from(p) / 255.0 - MNIST_MEAN) / MNIST_STD)
+}
+
+/// Polarity and grey levels of the background and the strongest ink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InkLevels {
+    /// Dark ink on a light background (the usual photo or scan), which gets inverted.
+    pub dark_on_light: bool,
+    /// Background level in ink units (0 = no ink, 255 = full ink), before stretching.
+    pub background: u8,
+    /// Strongest ink in ink units.
+    pub peak: u8,
+}
+
+impl InkLevels {
+    /// Judges polarity by the median of the border pixels, which are nearly always background;
+    /// `None` when no pixel stands out from the background by [`MIN_CONTRAST`].
+    pub fn detect(gray: &[u8], width: usize, height: usize) -> Option<Self> {
+        let border = border_median(gray, width, height)?;
+        let dark_on_light = border >= 128;
+        let to_ink = |g: u8| if dark_on_light { 255 - g } else { g };
+        let background = to_ink(border);
+        let peak = gray.iter().map(|&g| to_ink(g)).max()?;
+        (peak >= background.saturating_add(MIN_CONTRAST)).then_some(Self {
+            dark_on_light,
+            background,
+            peak,
+        })
+    }
+
+    /// Converts a grey level to ink units (light ink on black, as in MNIST).
+    pub fn raw(&self, gray: u8) -> u8 {
+        if self.dark_on_light { 255 - gray } else { gray }
+    }
+
+    /// Ink strength in [0, 1]: the background maps to 0 and the strongest ink to 1, so grey
+    /// paper and faint pens end up like MNIST's black field and white strokes.
+    pub fn strength(&self, raw: u8) -> f32 {
+        let span = f32::from(self.peak - self.background);
+        ((f32::from(raw) - f32::from(self.background)) / span).clamp(0.0, 1.0)
+    }
+
+    /// The raw level a pixel needs to count as ink for the bounding box.
+    fn threshold(&self) -> u8 {
+        let span = f32::from(self.peak - self.background);
+        // Between background and peak, so it fits in u8.
+        (f32::from(self.background) + (INK_THRESHOLD * span).ceil()).min(255.0) as u8
+    }
+}
+
+/// Median of the outermost rows and columns.
+pub fn border_median(gray: &[u8], width: usize, height: usize) -> Option<u8> {
+    let mut histogram = [0usize; 256];
+    let mut count = 0;
+    for y in 0..height {
+        let row = gray.get(y * width..(y + 1) * width)?;
+        if y == 0 || y + 1 == height {
+            for &g in row {
+                histogram[usize::from(g)] += 1;
+            }
+            count += width;
+        } else {
+            histogram[usize::from(row[0])] += 1;
+            count += 1;
+            if width > 1 {
+                histogram[usize::from(row[width - 1])] += 1;
+                count += 1;
+            }
+        }
+    }
+    let mut seen = 0;
+    for (level, &n) in histogram.iter().enumerate() {
+        seen += n;
+        if 2 * seen >= count && n > 0 {
+            return u8::try_from(level).ok();
+        }
+    }
+    None
+}
+
+/// Inclusive-exclusive pixel rectangle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoundingBox {
+    /// First column.
+    pub x0: usize,
+    /// First row.
+    pub y0: usize,
+    /// One past the last column.
+    pub x1: usize,
+    /// One past the last row.
+    pub y1: usize,
+}
+
+/// Bounding box of the pixels at or above `threshold` that have at least one such neighbour,
+/// so that faint noise and isolated specks (dust, JPEG speckle) do not stretch the box.
+pub fn bounding_box(ink: &[u8], width: usize, height: usize, threshold: u8) -> Option<BoundingBox> {
+    let on = |x: usize, y: usize| ink[y * width + x] >= threshold;
+    let mut bbox: Option<BoundingBox> = None;
+    for y in 0..height {
+        for x in 0..width {
+            if !on(x, y) {
+                continue;
+            }
+            let has_neighbour = (y.saturating_sub(1)..(y + 2).min(height)).any(|ny| {
+                (x.saturating_sub(1)..(x + 2).min(width)).any(|nx| (nx, ny) != (x, y) && on(nx, ny))
+            });
+            if !has_neighbour {
+                continue;
+            }
+            bbox = Some(match bbox {
+                None => BoundingBox {
+                    x0: x,
+                    y0: y,
+                    x1: x + 1,
+                    y1: y + 1,
+                },
+                Some(b) => BoundingBox {
+                    x0: b.x0.min(x),
+                    y0: b.y0.min(y),
+                    x1: b.x1.max(x + 1),
+                    y1: b.y1.max(y + 1),
+                },
+            });
+        }
+    }
+    bbox
+}
+
+/// Size of the ink after scaling its longer side to 20 px, keeping the aspect ratio.
+pub fn fit_size(width: usize, height: usize) -> (usize, usize) {
+    let scale = |short: usize, long: usize| {
+        (((short * FIT) as f32 / long as f32).round() as usize).clamp(1, FIT)
+    };
+    if width >= height {
+        (FIT, scale(height, width))
+    } else {
+        (scale(width, height), FIT)
+    }
+}
+
+/// A greyscale float image, ink strength in [0, 1].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plane {
+    /// Columns.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// Row-major values.
+    pub data: Vec<f32>,
+}
+
+impl Plane {
+    fn crop(ink: &[u8], width: usize, bbox: BoundingBox, strength: impl Fn(u8) -> f32) -> Self {
+        let data = (bbox.y0..bbox.y1)
+            .flat_map(|y| ink[y * width + bbox.x0..y * width + bbox.x1].iter())
+            .map(|&raw| strength(raw))
+            .collect();
+        Self {
+            width: bbox.x1 - bbox.x0,
+            height: bbox.y1 - bbox.y0,
+            data,
+        }
+    }
+
+    /// Area-averaging resize: each output pixel is the mean of the source area it covers.
+    /// On a downscale this is the anti-aliasing filter; at scale 1 it is the identity.
+    pub fn resize_area(&self, width: usize, height: usize) -> Self {
+        let columns = area_weights(self.width, width);
+        let rows = area_weights(self.height, height);
+        let mut horizontal = vec![0.0f32; self.height * width];
+        for y in 0..self.height {
+            let src = &self.data[y * self.width..(y + 1) * self.width];
+            for (x, taps) in columns.iter().enumerate() {
+                horizontal[y * width + x] = taps.iter().map(|&(i, w)| src[i] * w).sum();
+            }
+        }
+        let mut data = vec![0.0f32; width * height];
+        for (y, taps) in rows.iter().enumerate() {
+            for x in 0..width {
+                data[y * width + x] = taps
+                    .iter()
+                    .map(|&(i, w)| horizontal[i * width + x] * w)
+                    .sum();
+            }
+        }
+        Self {
+            width,
+            height,
+            data,
+        }
+    }
+
+    /// Centre of mass `(x, y)` in pixel-index coordinates, `None` for an empty plane.
+    pub fn centre_of_mass(&self) -> Option<(f32, f32)> {
+        let (mut mass, mut mx, mut my) = (0.0f64, 0.0f64, 0.0f64);
+        for (i, &v) in self.data.iter().enumerate() {
+            let v = f64::from(v);
+            mass += v;
+            mx += v * (i % self.width) as f64;
+            my += v * (i / self.width) as f64;
+        }
+        (mass > 0.0).then(|| ((mx / mass) as f32, (my / mass) as f32))
+    }
+}
+
+/// For each output index, the source indices it covers and their weights (summing to 1).
+fn area_weights(from: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
+    let ratio = from as f64 / to as f64;
+    (0..to)
+        .map(|o| {
+            let (start, end) = (o as f64 * ratio, (o + 1) as f64 * ratio);
+            let first = start.floor() as usize;
+            let last = (end.ceil() as usize).min(from);
+            (first..last)
+                .filter_map(|i| {
+                    let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
+                    (overlap > 1e-9).then_some((i, (overlap / ratio) as f32))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Puts the (at most 20x20) ink into a 28x28 field, shifted by whole pixels so that its centre
+/// of mass is as close to (14, 14) as possible while all of it stays inside the field.
+pub fn place_by_centre_of_mass(ink: &Plane) -> Option<[f32; SIDE * SIDE]> {
+    let (cx, cy) = ink.centre_of_mass()?;
+    let offset = |centre: f32, size: usize| {
+        let max = SIDE.saturating_sub(size) as f32;
+        (CENTRE - centre).round().clamp(0.0, max) as usize
+    };
+    let (ox, oy) = (offset(cx, ink.width), offset(cy, ink.height));
+    let mut field = [0.0f32; SIDE * SIDE];
+    for y in 0..ink.height.min(SIDE) {
+        for x in 0..ink.width.min(SIDE) {
+            if let Some(cell) = field.get_mut((oy + y) * SIDE + ox + x) {
+                *cell = ink.data[y * ink.width + x];
+            }
+        }
+    }
+    Some(field)
+}
+
+/// Ink strength in [0, 1] to 8-bit pixels.
+pub fn quantise(field: &[f32; SIDE * SIDE]) -> [u8; SIDE * SIDE] {
+    field.map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A white ring on black; its centre of mass is at pixel index (side / 2, side / 2),
+    /// where MNIST puts it.
+    fn ring(side: usize, radius: f32, thickness: f32) -> Vec<u8> {
+        let c = side as f32 / 2.0 + 0.5;
+        (0..side * side)
+            .map(|i| {
+                let (x, y) = ((i % side) as f32 + 0.5, (i / side) as f32 + 0.5);
+                let d = ((x - c).powi(2) + (y - c).powi(2)).sqrt();
+                let v = 1.0 - ((d - radius).abs() - thickness / 2.0).clamp(0.0, 1.0);
+                (v * 255.0) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Some(ImageKind::Png));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageKind::Jpeg));
+        assert_eq!(sniff(b"GIF89a...."), Some(ImageKind::Gif));
+        assert_eq!(sniff(b"GIF87a...."), Some(ImageKind::Gif));
+        assert_eq!(sniff(b"<svg xmlns="), None);
+        assert_eq!(sniff(b""), None);
+        assert_eq!(preprocess(b"hello"), Err(PreprocessError::UnsupportedType));
+    }
+
+    #[test]
+    fn normalisation_matches_training() {
+        let mut image = [0u8; SIDE * SIDE];
+        image[1] = 255;
+        let input = normalise(&image);
+        assert!((input[0] - (-0.424_212_9)).abs() < 1e-6);
+        assert!((input[1] - (1.0 - 0.1307) / 0.3081).abs() < 1e-6);
+        assert_eq!(MNIST_MEAN, 0.1307);
+        assert_eq!(MNIST_STD, 0.3081);
+    }
+
+    #[test]
+    fn polarity_follows_the_border() {
+        let mut light = vec![230u8; 10 * 10];
+        light[55] = 20;
+        let levels = InkLevels::detect(&light, 10, 10).expect("contrast");
+        assert!(levels.dark_on_light);
+        assert_eq!((levels.background, levels.peak), (25, 235));
+        assert_eq!(levels.raw(230), 25);
+
+        let mut dark = vec![10u8; 10 * 10];
+        dark[55] = 200;
+        let levels = InkLevels::detect(&dark, 10, 10).expect("contrast");
+        assert!(!levels.dark_on_light);
+        assert_eq!((levels.background, levels.peak), (10, 200));
+        assert_eq!(levels.strength(10), 0.0);
+        assert_eq!(levels.strength(200), 1.0);
+    }
+
+    #[test]
+    fn low_contrast_is_no_ink() {
+        let mut flat = vec![128u8; 8 * 8];
+        flat[20] = 140;
+        assert_eq!(InkLevels::detect(&flat, 8, 8), None);
+        assert_eq!(from_gray(&flat, 8, 8), Err(PreprocessError::NoDigit));
+        assert_eq!(from_gray(&[255; 64], 8, 8), Err(PreprocessError::NoDigit));
+        assert_eq!(from_gray(&[], 0, 0), Err(PreprocessError::NoDigit));
+    }
+
+    #[test]
+    fn bounding_box_ignores_faint_noise_and_specks() {
+        let (w, h) = (20, 10);
+        let mut ink = vec![0u8; w * h];
+        for y in 3..7 {
+            for x in 8..11 {
+                ink[y * w + x] = 200;
+            }
+        }
+        ink[w + 1] = 40; // faint, below threshold
+        ink[9 * w + 18] = 255; // strong but isolated
+        let bbox = bounding_box(&ink, w, h, 51).expect("ink");
+        assert_eq!(
+            bbox,
+            BoundingBox {
+                x0: 8,
+                y0: 3,
+                x1: 11,
+                y1: 7
+            }
+        );
+        assert_eq!(bounding_box(&vec![0; w * h], w, h, 51), None);
+    }
+
+    #[test]
+    fn fit_keeps_aspect_ratio() {
+        assert_eq!(fit_size(40, 10), (20, 5));
+        assert_eq!(fit_size(7, 140), (1, 20));
+        assert_eq!(fit_size(20, 20), (20, 20));
+        assert_eq!(fit_size(3, 9), (7, 20));
+    }
+
+    #[test]
+    fn area_resize_is_identity_at_scale_one_and_keeps_the_mean() {
+        let plane = Plane {
+            width: 4,
+            height: 2,
+            data: vec![0.0, 1.0, 0.5, 0.25, 1.0, 0.0, 0.75, 0.5],
+        };
+        assert_eq!(plane.resize_area(4, 2), plane);
+        let half = plane.resize_area(2, 1);
+        assert_eq!(half.data, vec![0.5, 0.5]);
+        let odd = plane.resize_area(3, 2);
+        let mean = |p: &Plane| p.data.iter().sum::<f32>() / p.data.len() as f32;
+        assert!((mean(&odd) - mean(&plane)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn centre_of_mass_is_moved_to_the_centre() {
+        // A 4x4 blob with more mass on its right: mass centre at x = 2.5, y = 1.5.
+        let mut data = vec![0.0; 16];
+        for y in 0..4 {
+            data[y * 4 + 2] = 1.0;
+            data[y * 4 + 3] = 1.0;
+        }
+        let blob = Plane {
+            width: 4,
+            height: 4,
+            data,
+        };
+        assert_eq!(blob.centre_of_mass(), Some((2.5, 1.5)));
+        let field = place_by_centre_of_mass(&blob).expect("mass");
+        let placed = Plane {
+            width: SIDE,
+            height: SIDE,
+            data: field.to_vec(),
+        };
+        let (cx, cy) = placed.centre_of_mass().expect("mass");
+        assert!(
+            (cx - CENTRE).abs() <= 0.5 && (cy - CENTRE).abs() <= 0.5,
+            "{cx},{cy}"
+        );
+    }
+
+    #[test]
+    fn composite_over_white_and_black() {
+        assert_eq!(composite(0, 255, 255), 0);
+        assert_eq!(composite(0, 0, 255), 255);
+        assert_eq!(composite(200, 0, 0), 0);
+        assert_eq!(composite(0, 128, 255), 127);
+    }
+
+    #[test]
+    fn mnist_style_input_is_roughly_preserved() {
+        // Preprocessing output is MNIST-style (20 px box, mass centred); sending it through
+        // again must change it only at the level of rounding.
+        let first = from_gray(&ring(SIDE, 8.5, 2.5), SIDE, SIDE).expect("digit");
+        let again = from_gray(&first.image, SIDE, SIDE).expect("digit");
+        let diff: u32 = first
+            .image
+            .iter()
+            .zip(again.image.iter())
+            .map(|(&a, &b)| u32::from(a.abs_diff(b)))
+            .sum();
+        let total: u32 = first.image.iter().map(|&a| u32::from(a)).sum();
+        assert!(diff * 20 < total, "changed {diff} of {total}");
+    }
+
+    #[test]
+    fn dark_on_light_large_image_becomes_mnist_like() {
+        let side = 200;
+        let light: Vec<u8> = ring(side, 40.0, 12.0).iter().map(|&v| 255 - v).collect();
+        let out = from_gray(&light, side, side).expect("digit");
+        // Background black, ink white, fitted into the central 20x20 box.
+        assert_eq!(out.image[0], 0);
+        assert!(out.image.contains(&255));
+        let rows_with_ink = (0..SIDE)
+            .filter(|y| out.image[y * SIDE..(y + 1) * SIDE].iter().any(|&p| p > 0))
+            .count();
+        assert_eq!(rows_with_ink, FIT);
+    }
+}
