@@ -251,27 +251,6 @@ pub async fn form_logout(State(state): State<AppState>, parts: Parts) -> Respons
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_local_paths_are_followed_after_log_in() {
-        assert_eq!(safe_next(Some("/account")), "/account");
-        assert_eq!(safe_next(Some("/admin?page=2")), "/admin?page=2");
-        for hostile in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil.example",
-            "javascript:alert(1)",
-            "",
-        ] {
-            assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
-        }
-        assert_eq!(safe_next(None), "/");
-    }
-}
-
 /// Turns the body-limit layer's bare 413 into the API's JSON shape.
 pub async fn upload_too_large(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
@@ -293,4 +272,25 @@ pub async fn upload_too_large(request: Request, next: Next) -> Response {
             .into_response();
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_log_in() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("/admin?page=2")), "/admin?page=2");
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

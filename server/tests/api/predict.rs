@@ -57,7 +57,10 @@ fn distance_to_segment(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
 
 /// A hand-drawn-looking digit: dark anti-aliased strokes on white, `size` pixels square.
 /// `shift` moves it a little, so different uploads have different bytes.
-fn digit_png(segments: &[((f32, f32), (f32, f32))], size: u32, shift: f32) -> Vec<u8> {
+/// A stroke from one point to another, in a 224 x 224 frame.
+type Segment = ((f32, f32), (f32, f32));
+
+fn digit_png(segments: &[Segment], size: u32, shift: f32) -> Vec<u8> {
     let scale = size as f32 / 224.0;
     let image = GrayImage::from_fn(size, size, |x, y| {
         let p = ((x as f32 + 0.5) / scale - shift, (y as f32 + 0.5) / scale);
@@ -71,11 +74,11 @@ fn digit_png(segments: &[((f32, f32), (f32, f32))], size: u32, shift: f32) -> Ve
     encode(image, ImageFormat::Png)
 }
 
-const SEVEN: &[((f32, f32), (f32, f32))] = &[
+const SEVEN: &[Segment] = &[
     ((60.0, 50.0), (170.0, 45.0)),
     ((170.0, 45.0), (95.0, 185.0)),
 ];
-const ONE: &[((f32, f32), (f32, f32))] = &[((112.0, 35.0), (112.0, 190.0))];
+const ONE: &[Segment] = &[((112.0, 35.0), (112.0, 190.0))];
 
 fn encode(image: GrayImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
