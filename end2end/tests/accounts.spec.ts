@@ -114,6 +114,10 @@ test("an admin disables an account, which can then no longer log in", async ({ p
   await expect(page).toHaveURL(/\/admin$/);
   await page.getByLabel("Search by username").fill(name);
   await page.getByRole("button", { name: "Search" }).click();
+  // Without WASM the search is a plain GET form: a new page, which must hydrate before its
+  // buttons do anything.
+  await expect(page).toHaveURL(/[?&]q=/);
+  await waitForHydration(page);
   const row = page.locator(`tr[data-username="${name}"]`);
   await expect(row).toContainText("active");
   await row.getByRole("button", { name: `Disable ${name}` }).click();
