@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod predict;
 pub mod ratelimit;
+pub mod redis_link;
 pub mod routes;
 pub mod security;
 pub mod shutdown;

@@ -28,7 +28,6 @@ use base64::{Engine as _, engine::general_purpose::STANDARD};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, Row};
-use tokio::sync::Mutex as AsyncMutex;
 use trazo_model::{Engine, EngineError, MODEL_VERSION, PREPROCESS_VERSION, PreprocessError};
 
 use crate::{
@@ -36,6 +35,7 @@ use crate::{
     api::json_error,
     config::Config,
     ratelimit::{Decision, Window},
+    redis_link::RedisLink,
     state::AppState,
 };
 
@@ -98,8 +98,7 @@ impl LocalCache {
 /// Answers by model version, preprocessing version and SHA-256 of the upload: a new model or
 /// new preprocessing never serves an old answer.
 pub struct AnswerCache {
-    redis: Option<redis::Client>,
-    connection: AsyncMutex<Option<redis::aio::MultiplexedConnection>>,
+    redis: RedisLink,
     local: Mutex<LocalCache>,
     ttl: Duration,
 }
@@ -107,8 +106,7 @@ pub struct AnswerCache {
 impl AnswerCache {
     pub fn new(redis: Option<redis::Client>, ttl: Duration) -> Self {
         Self {
-            redis,
-            connection: AsyncMutex::new(None),
+            redis: RedisLink::new(redis),
             local: Mutex::new(LocalCache::new(LOCAL_CACHE_ENTRIES)),
             ttl,
         }
@@ -126,30 +124,10 @@ impl AnswerCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn connection(&self) -> Result<redis::aio::MultiplexedConnection, redis::RedisError> {
-        let mut slot = self.connection.lock().await;
-        if let Some(connection) = slot.as_ref() {
-            return Ok(connection.clone());
-        }
-        let Some(client) = &self.redis else {
-            return Err(redis::RedisError::from((
-                redis::ErrorKind::Client,
-                "Redis is not configured",
-            )));
-        };
-        let connection = client.get_multiplexed_async_connection().await?;
-        *slot = Some(connection.clone());
-        Ok(connection)
-    }
-
-    async fn forget_connection(&self) {
-        *self.connection.lock().await = None;
-    }
-
     async fn get(&self, key: &str) -> Option<Answer> {
-        if self.redis.is_some() {
+        if self.redis.is_configured() {
             let found = tokio::time::timeout(REDIS_TIMEOUT, async {
-                let mut connection = self.connection().await?;
+                let mut connection = self.redis.get().await?;
                 redis::cmd("GET")
                     .arg(key)
                     .query_async::<Option<String>>(&mut connection)
@@ -163,18 +141,18 @@ impl AnswerCache {
                     }
                 }
                 Ok(Ok(None)) => {}
-                _ => self.forget_connection().await,
+                _ => self.redis.forget().await,
             }
         }
         self.local().get(key, Instant::now())
     }
 
     async fn put(&self, key: String, answer: Answer) {
-        if self.redis.is_some()
+        if self.redis.is_configured()
             && let Ok(json) = serde_json::to_string(&answer)
         {
             let stored = tokio::time::timeout(REDIS_TIMEOUT, async {
-                let mut connection = self.connection().await?;
+                let mut connection = self.redis.get().await?;
                 redis::cmd("SET")
                     .arg(&key)
                     .arg(json)
@@ -185,7 +163,7 @@ impl AnswerCache {
             })
             .await;
             if !matches!(stored, Ok(Ok(()))) {
-                self.forget_connection().await;
+                self.redis.forget().await;
             }
         }
         // Also kept in process, so answers survive a Redis outage on this instance.

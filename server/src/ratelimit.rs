@@ -15,7 +15,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use tokio::sync::Mutex as AsyncMutex;
+use crate::redis_link::RedisLink;
 
 /// Redis calls give up after this, so a hung Redis cannot hang requests.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
@@ -199,8 +199,7 @@ impl LocalCounters {
 }
 
 pub struct Limiter {
-    redis: Option<redis::Client>,
-    connection: AsyncMutex<Option<redis::aio::MultiplexedConnection>>,
+    redis: RedisLink,
     local: Mutex<LocalCounters>,
     degraded: AtomicBool,
     prefix: String,
@@ -211,8 +210,7 @@ impl Limiter {
     /// its keys in Redis.
     pub fn new(redis: Option<redis::Client>, prefix: &str) -> Self {
         Self {
-            redis,
-            connection: AsyncMutex::new(None),
+            redis: RedisLink::new(redis),
             local: Mutex::new(LocalCounters::default()),
             degraded: AtomicBool::new(false),
             prefix: prefix.to_owned(),
@@ -225,12 +223,12 @@ impl Limiter {
     }
 
     pub fn uses_redis(&self) -> bool {
-        self.redis.is_some()
+        self.redis.is_configured()
     }
 
     /// Checks and counts one hit against `windows`.
     pub async fn hit(&self, windows: &[Window]) -> Decision {
-        if self.redis.is_some() {
+        if self.redis.is_configured() {
             match tokio::time::timeout(REDIS_TIMEOUT, self.hit_redis(windows)).await {
                 Ok(Ok(decision)) => {
                     self.recovered();
@@ -246,11 +244,11 @@ impl Limiter {
     /// Forgets the count under `key` (e.g. failed log-ins after a success).
     pub async fn clear(&self, key: &str) {
         self.lock_local().clear(key);
-        if self.redis.is_some() {
+        if self.redis.is_configured() {
             let key = format!("{}{key}", self.prefix);
             let lock = format!("{key}:lock");
             let cleared = tokio::time::timeout(REDIS_TIMEOUT, async {
-                let mut connection = self.connection().await?;
+                let mut connection = self.redis.get().await?;
                 redis::cmd("DEL")
                     .arg(&key)
                     .arg(&lock)
@@ -266,10 +264,10 @@ impl Limiter {
 
     /// How long `key` stays locked by [`Limiter::record_failure`] (zero when it is not).
     pub async fn locked_for(&self, key: &str) -> Duration {
-        if self.redis.is_some() {
+        if self.redis.is_configured() {
             let lock = format!("{}{key}:lock", self.prefix);
             let ttl = tokio::time::timeout(REDIS_TIMEOUT, async {
-                let mut connection = self.connection().await?;
+                let mut connection = self.redis.get().await?;
                 redis::cmd("PTTL")
                     .arg(&lock)
                     .query_async::<i64>(&mut connection)
@@ -290,12 +288,12 @@ impl Limiter {
 
     /// Counts one failure under `key` and returns the lock it led to (zero for none).
     pub async fn record_failure(&self, key: &str, policy: &Backoff) -> Duration {
-        if self.redis.is_some() {
+        if self.redis.is_configured() {
             let counter = format!("{}{key}", self.prefix);
             let lock = format!("{counter}:lock");
             let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
             let reply = tokio::time::timeout(REDIS_TIMEOUT, async {
-                let mut connection = self.connection().await?;
+                let mut connection = self.redis.get().await?;
                 redis::Script::new(FAILURE_SCRIPT)
                     .key(&counter)
                     .key(&lock)
@@ -337,7 +335,7 @@ impl Limiter {
     }
 
     async fn fall_back(&self, reason: &str) {
-        *self.connection.lock().await = None;
+        self.redis.forget().await;
         if !self.degraded.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 reason,
@@ -346,24 +344,8 @@ impl Limiter {
         }
     }
 
-    async fn connection(&self) -> Result<redis::aio::MultiplexedConnection, redis::RedisError> {
-        let mut slot = self.connection.lock().await;
-        if let Some(connection) = slot.as_ref() {
-            return Ok(connection.clone());
-        }
-        let Some(client) = &self.redis else {
-            return Err(redis::RedisError::from((
-                redis::ErrorKind::Client,
-                "Redis is not configured",
-            )));
-        };
-        let connection = client.get_multiplexed_async_connection().await?;
-        *slot = Some(connection.clone());
-        Ok(connection)
-    }
-
     async fn hit_redis(&self, windows: &[Window]) -> Result<Decision, redis::RedisError> {
-        let mut connection = self.connection().await?;
+        let mut connection = self.redis.get().await?;
         let script = redis::Script::new(SCRIPT);
         let mut invocation = script.prepare_invoke();
         for window in windows {
