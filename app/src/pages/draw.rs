@@ -227,6 +227,12 @@ where
     }
 }
 
+thread_local! {
+    /// The image chosen in the upload area, in the browser's one thread. Only one upload area
+    /// exists at a time; a new one starts empty.
+    static CHOSEN_FILE: std::cell::RefCell<Option<File>> = const { std::cell::RefCell::new(None) };
+}
+
 #[component]
 fn UploadPad<R, F>(busy: Signal<bool>, recognise: R, fail: F) -> impl IntoView
 where
@@ -234,7 +240,9 @@ where
     F: Fn(String) + Copy + Send + Sync + 'static,
 {
     // The chosen file stays in the browser (a `File` is not `Send`), its preview as an object URL.
-    let file = RwSignal::new_local(None::<File>);
+    // Not in a local signal: one created while rendering on the server would be dropped on
+    // whichever worker thread the render ends on, which panics.
+    CHOSEN_FILE.with(|slot| slot.borrow_mut().take());
     let preview = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
@@ -254,7 +262,7 @@ where
         }
         preview.set(Url::create_object_url_with_blob(&chosen).ok());
         name.set(chosen.name());
-        file.set(Some(chosen));
+        CHOSEN_FILE.with(|slot| *slot.borrow_mut() = Some(chosen));
     };
 
     let on_drop = move |ev: DragEvent| {
@@ -275,7 +283,7 @@ where
         dragging.set(true);
     };
 
-    let on_recognise = move |_| match file.get_untracked() {
+    let on_recognise = move |_| match CHOSEN_FILE.with(|slot| slot.borrow().clone()) {
         Some(chosen) => {
             let name = chosen.name();
             recognise(chosen.into(), name)

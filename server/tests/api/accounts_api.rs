@@ -8,28 +8,13 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use trazo_server::accounts::tokens::Claims;
 
-use crate::helpers::{Settings, TestApp, fresh_postgres_database, redis_url, spawn_app_with};
-
-const KEY: &str = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
-const PASSWORD: &str = "correct horse battery staple";
-
-fn settings() -> Settings {
-    Settings::new()
-        .set("SIGNING_KEY", KEY)
-        .set("SIGNUPS_PER_HOUR", "1000")
-}
+use crate::helpers::{
+    KEY, PASSWORD, Session, TestApp, cookie_header, cookies_of, fresh_postgres_database, login,
+    post_json, redis_url, settings, spawn_app_with,
+};
 
 async fn app() -> TestApp {
     spawn_app_with(settings()).await
-}
-
-async fn post_json(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .json(&body)
-        .send()
-        .await
-        .expect("request")
 }
 
 async fn msg(response: reqwest::Response) -> (StatusCode, String) {
@@ -49,45 +34,6 @@ async fn register(app: &TestApp, username: &str, password: &str) -> (StatusCode,
     )
     .await)
     .await
-}
-
-/// A logged-in client's credentials: the bearer token and the cookies as a `Cookie` header.
-struct Session {
-    token: String,
-    cookie: String,
-}
-
-fn cookies_of(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().expect("ascii").to_owned())
-        .collect()
-}
-
-fn cookie_header(set_cookies: &[String]) -> String {
-    set_cookies
-        .iter()
-        .map(|c| c.split(';').next().expect("name=value"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-async fn login(app: &TestApp, username: &str, password: &str) -> Session {
-    let response = post_json(
-        app,
-        "/api/login",
-        json!({"username": username, "password": password}),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK, "login of {username}");
-    let cookie = cookie_header(&cookies_of(&response));
-    let body: Value = response.json().await.expect("json");
-    Session {
-        token: body["access_token"].as_str().expect("token").to_owned(),
-        cookie,
-    }
 }
 
 async fn me_with_bearer(app: &TestApp, token: &str) -> reqwest::Response {

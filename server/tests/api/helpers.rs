@@ -155,3 +155,78 @@ pub fn closed_port_url(scheme: &str) -> String {
     drop(socket);
     format!("{scheme}://127.0.0.1:{port}")
 }
+
+/// The signing key the account tests use, so they can forge tokens signed with it (or not).
+pub const KEY: &str = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
+/// A password zxcvbn rates strong enough.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A known signing key, and sign-ups not limited per address (every test client is 127.0.0.1).
+pub fn settings() -> Settings {
+    Settings::new()
+        .set("SIGNING_KEY", KEY)
+        .set("SIGNUPS_PER_HOUR", "1000")
+}
+
+pub async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+/// A logged-in client's credentials: the bearer token and the cookies as a `Cookie` header.
+pub struct Session {
+    pub token: String,
+    pub cookie: String,
+}
+
+pub fn cookies_of(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .collect()
+}
+
+/// The `Cookie` header a browser would send back after these `Set-Cookie`s.
+pub fn cookie_header(set_cookies: &[String]) -> String {
+    set_cookies
+        .iter()
+        .map(|c| c.split(';').next().expect("name=value"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub async fn login(app: &TestApp, username: &str, password: &str) -> Session {
+    let response = post_json(
+        app,
+        "/api/login",
+        serde_json::json!({"username": username, "password": password}),
+    )
+    .await;
+    assert_eq!(response.status(), 200, "login of {username}");
+    let cookie = cookie_header(&cookies_of(&response));
+    let body: serde_json::Value = response.json().await.expect("json");
+    Session {
+        token: body["access_token"].as_str().expect("token").to_owned(),
+        cookie,
+    }
+}
+
+/// Registers a fresh user and logs them in: their name and session.
+pub async fn new_user(app: &TestApp) -> (String, Session) {
+    let name = format!("u{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let created = post_json(
+        app,
+        "/api/register",
+        serde_json::json!({"username": name, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(created.status(), 201, "registration of {name}");
+    let session = login(app, &name, PASSWORD).await;
+    (name, session)
+}

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use crate::helpers::{new_user, settings, spawn_app, spawn_app_with};
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
     response
@@ -81,4 +81,47 @@ async fn unknown_pages_are_404_with_a_way_home() {
     let html = response.text().await.expect("html");
     assert!(html.contains("Page not found"));
     assert!(html.contains(r#"href="/""#));
+}
+
+/// Regression: the logged-in home page once created a browser-only (thread-bound) signal while
+/// rendering on the server. A render finished on another worker thread than it began on
+/// panicked while cleaning up, cutting the response off, and the panic left the worker's
+/// reactive state behind so later pages on it lost their headers (a page without its CSP
+/// cannot hydrate). Many concurrent renders on a multi-threaded runtime must all be whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
+    let app = spawn_app_with(settings()).await;
+    let (_, session) = new_user(&app).await;
+    let renders = (0..96).map(|i| {
+        let request = app.client.get(app.url(if i % 2 == 0 {
+            "/"
+        } else {
+            "/login?next=/history"
+        }));
+        let request = if i % 2 == 0 {
+            request.header(reqwest::header::COOKIE, &session.cookie)
+        } else {
+            request
+        };
+        async move {
+            let response = request.send().await.expect("response headers");
+            let status = response.status();
+            let csp = response
+                .headers()
+                .get("content-security-policy")
+                .map(|v| v.to_str().expect("ascii").to_owned())
+                .unwrap_or_default();
+            let html = response.text().await.expect("a whole body");
+            (status, csp, html)
+        }
+    });
+    for (status, csp, html) in futures::future::join_all(renders).await {
+        assert_eq!(status, 200);
+        assert!(csp.contains("'nonce-"), "page without its policy: {csp}");
+        // The document, then the resolved resources for hydration; the last script closes.
+        assert!(html.contains("</html>"), "cut-off page");
+        assert!(html.trim_end().ends_with("</script>"), "cut-off page");
+    }
+    let after = app.get("/").await.text().await.expect("html");
+    assert!(after.contains("</html>"), "the server still serves pages");
 }

@@ -12,40 +12,13 @@ use image::{GrayImage, ImageFormat, Luma};
 use reqwest::{StatusCode, header, multipart};
 use serde_json::{Value, json};
 
-use crate::helpers::{Settings, TestApp, fresh_postgres_database, redis_url, spawn_app_with};
-
-const KEY: &str = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
-const PASSWORD: &str = "correct horse battery staple";
-
-fn settings() -> Settings {
-    Settings::new()
-        .set("SIGNING_KEY", KEY)
-        .set("SIGNUPS_PER_HOUR", "1000")
-}
+use crate::helpers::{
+    Settings, TestApp, fresh_postgres_database, new_user, redis_url, settings, spawn_app_with,
+};
 
 /// Registers and logs in a fresh user; returns the bearer token.
 async fn user(app: &TestApp) -> String {
-    let name = format!("u{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let body = json!({"username": name, "password": PASSWORD});
-    let created = app
-        .client
-        .post(app.url("/api/register"))
-        .json(&body)
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let login: Value = app
-        .client
-        .post(app.url("/api/login"))
-        .json(&body)
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    login["access_token"].as_str().expect("token").to_owned()
+    new_user(app).await.1.token
 }
 
 fn distance_to_segment(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
@@ -531,35 +504,7 @@ async fn hostile_uploads_get_a_fast_4xx() {
 #[tokio::test]
 async fn cookie_uploads_from_other_sites_are_refused() {
     let app = spawn_app_with(settings()).await;
-    let name = format!("c{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let body = json!({"username": name, "password": PASSWORD});
-    app.client
-        .post(app.url("/api/register"))
-        .json(&body)
-        .send()
-        .await
-        .expect("register");
-    let login = app
-        .client
-        .post(app.url("/api/login"))
-        .json(&body)
-        .send()
-        .await
-        .expect("login");
-    let cookie: String = login
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| {
-            v.to_str()
-                .expect("ascii")
-                .split(';')
-                .next()
-                .expect("pair")
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookie = new_user(&app).await.1.cookie;
     let send = |origin: &str| {
         app.client
             .post(app.url("/api/predict"))
