@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # fresh clone rebuilds only what changed.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/trazo/target
 
-.PHONY: run test setup setup-test build release fmt lint clean-data
+.PHONY: run test setup setup-test build release bench-load fmt lint clean-data
 
 ## Serve the app at http://127.0.0.1:3000 (SQLite under ./data, no other services needed).
 run: setup
@@ -30,6 +30,10 @@ build: setup
 release: setup
 	@scripts/setup-release.sh
 	PATH="$(HOME)/.cache/trazo/tools/node_modules/.bin:$$PATH" cargo leptos build --release
+
+## Load benchmark of /api/predict (wrk, release build; results in BENCHMARKS.md).
+bench-load: setup
+	scripts/bench-load.sh
 
 fmt:
 	cargo fmt --all

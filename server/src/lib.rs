@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod db;
 pub mod health;
+pub mod history;
 pub mod metrics;
 pub mod predict;
 pub mod ratelimit;

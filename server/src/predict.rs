@@ -34,6 +34,7 @@ use crate::{
     accounts::service::{AccountService, Principal},
     api::json_error,
     config::Config,
+    history::{HistoryError, HistoryRow, HistoryWriter},
     ratelimit::{Decision, Window},
     redis_link::RedisLink,
     state::AppState,
@@ -41,7 +42,7 @@ use crate::{
 
 /// Redis calls give up after this: a hung Redis must not hang predictions.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(150);
-/// Answers kept in process (when Redis is absent or down).
+/// Answers kept in process (checked before Redis, and all there is without it).
 const LOCAL_CACHE_ENTRIES: usize = 10_000;
 pub const HISTORY_PER_PAGE: u32 = 20;
 
@@ -124,27 +125,37 @@ impl AnswerCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The answer for `key`: from this process when it has it (an answer never changes for a
+    /// key, so a local copy is never stale), else from Redis, copied here for next time.
     async fn get(&self, key: &str) -> Option<Answer> {
-        if self.redis.is_configured() {
-            let found = tokio::time::timeout(REDIS_TIMEOUT, async {
-                let mut connection = self.redis.get().await?;
-                redis::cmd("GET")
-                    .arg(key)
-                    .query_async::<Option<String>>(&mut connection)
-                    .await
-            })
-            .await;
-            match found {
-                Ok(Ok(Some(json))) => {
-                    if let Ok(answer) = serde_json::from_str(&json) {
-                        return Some(answer);
-                    }
-                }
-                Ok(Ok(None)) => {}
-                _ => self.redis.forget().await,
+        let now = Instant::now();
+        if let Some(answer) = self.local().get(key, now) {
+            return Some(answer);
+        }
+        if !self.redis.is_configured() {
+            return None;
+        }
+        let found = tokio::time::timeout(REDIS_TIMEOUT, async {
+            let mut connection = self.redis.get().await?;
+            redis::cmd("GET")
+                .arg(key)
+                .query_async::<Option<String>>(&mut connection)
+                .await
+        })
+        .await;
+        match found {
+            Ok(Ok(Some(json))) => {
+                let answer: Answer = serde_json::from_str(&json).ok()?;
+                self.local()
+                    .put(key.to_owned(), answer.clone(), now + self.ttl);
+                Some(answer)
+            }
+            Ok(Ok(None)) => None,
+            _ => {
+                self.redis.forget().await;
+                None
             }
         }
-        self.local().get(key, Instant::now())
     }
 
     async fn put(&self, key: String, answer: Answer) {
@@ -182,6 +193,7 @@ pub struct Predictor {
     engine: Arc<Engine>,
     cache: AnswerCache,
     db: AnyPool,
+    history: HistoryWriter,
     accounts: Arc<AccountService>,
 }
 
@@ -196,6 +208,7 @@ impl Predictor {
         Self {
             engine,
             cache: AnswerCache::new(redis, Duration::from_secs(config.prediction_cache_ttl_secs)),
+            history: HistoryWriter::spawn(db.clone()),
             db,
             accounts,
         }
@@ -255,22 +268,19 @@ impl Predictor {
             .get(usize::from(answer.digit))
             .copied()
             .unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO predictions \
-             (id, user_id, created_at_ms, digit, probability, cached, model_version, image) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(&principal.user.id)
-        .bind(now_ms())
-        .bind(i64::from(answer.digit))
-        .bind(f64::from(probability))
-        .bind(i64::from(cached))
-        .bind(MODEL_VERSION)
-        .bind(&answer.image)
-        .execute(&self.db)
-        .await
-        .map_err(database)?;
+        self.history
+            .store(HistoryRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                user_id: principal.user.id.clone(),
+                created_at_ms: now_ms(),
+                digit: answer.digit,
+                probability,
+                cached,
+                model_version: MODEL_VERSION,
+                image: answer.image.clone(),
+            })
+            .await
+            .map_err(history_failure)?;
         Ok(PredictResponse {
             prediccion: answer.digit,
             probabilidad: probability,
@@ -290,7 +300,7 @@ impl Predictor {
             .bind(&principal.user.id)
             .fetch_one(&self.db)
             .await
-            .map_err(database)?;
+            .map_err(|e| database(&e))?;
         let rows = sqlx::query(
             "SELECT id, created_at_ms, digit, probability, cached, image FROM predictions \
              WHERE user_id = $1 ORDER BY created_at_ms DESC, id LIMIT $2 OFFSET $3",
@@ -300,7 +310,7 @@ impl Predictor {
         .bind(i64::from(page - 1) * i64::from(HISTORY_PER_PAGE))
         .fetch_all(&self.db)
         .await
-        .map_err(database)?;
+        .map_err(|e| database(&e))?;
         let items = rows
             .iter()
             .map(|row| -> Result<HistoryItem, sqlx::Error> {
@@ -314,7 +324,7 @@ impl Predictor {
                 })
             })
             .collect::<Result<Vec<_>, _>>()
-            .map_err(database)?;
+            .map_err(|e| database(&e))?;
         Ok(HistoryPage {
             items,
             page,
@@ -329,7 +339,7 @@ impl Predictor {
             .bind(&principal.user.id)
             .execute(&self.db)
             .await
-            .map_err(database)?;
+            .map_err(|e| database(&e))?;
         Ok(Message::new("Your history has been cleared"))
     }
 }
@@ -366,7 +376,14 @@ fn internal() -> Failure {
     )
 }
 
-fn database(error: sqlx::Error) -> Failure {
+fn history_failure(error: HistoryError) -> Failure {
+    match error {
+        HistoryError::Database(error) => database(&error),
+        HistoryError::Stopped => internal(),
+    }
+}
+
+fn database(error: &sqlx::Error) -> Failure {
     tracing::error!(%error, "database error while storing or reading predictions");
     Failure::new(
         StatusCode::SERVICE_UNAVAILABLE,

@@ -116,12 +116,13 @@ pub struct AccountService {
 
 impl AccountService {
     pub fn new(config: &Config, db: AnyPool, limiter: Arc<Limiter>) -> Self {
-        // Each argon2 run takes 19 MiB and a core for tens of milliseconds: at most one per core
-        // at a time, so log-ins queue instead of starving everything else.
+        // Each argon2 run takes 19 MiB and a core for tens of milliseconds. At most half the
+        // cores hash at a time (one on a 2-core machine): a flood of log-ins queues for those
+        // and leaves the other half to predictions and pages (measured in BENCHMARKS.md).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             db,
-            hasher: PasswordHasherPool::new(cores),
+            hasher: PasswordHasherPool::new((cores / 2).max(1)),
             keys: TokenKeys::new(config.signing_key.expose()),
             limiter,
             cookies: CookieNames::new(config.cookie_secure),
@@ -230,17 +231,9 @@ impl AccountService {
             TokenError::Expired => unauthorized("Token has expired"),
             TokenError::Invalid => unauthorized("Invalid token"),
         })?;
-        let now = now();
-        if !store::session_is_live(&self.db, &claims.sid, now)
+        let user = store::live_session_user(&self.db, &claims.sid, &claims.sub, now())
             .await
             .map_err(database)?
-        {
-            return Err(unauthorized("Session has ended; please log in again"));
-        }
-        let user = store::find_user_by_id(&self.db, &claims.sub)
-            .await
-            .map_err(database)?
-            .filter(|user| !user.disabled)
             .ok_or_else(|| unauthorized("Session has ended; please log in again"))?;
         Ok(Principal {
             user,

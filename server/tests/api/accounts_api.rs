@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use trazo_server::accounts::tokens::Claims;
 
 use crate::helpers::{
-    KEY, PASSWORD, Session, TestApp, cookie_header, cookies_of, fresh_postgres_database, login,
-    post_json, redis_url, settings, spawn_app_with,
+    KEY, PASSWORD, TestApp, cookie_header, cookies_of, fresh_postgres_database, login, post_json,
+    redis_url, settings, spawn_app_with,
 };
 
 async fn app() -> TestApp {

@@ -93,6 +93,25 @@ async fn accounts_and_sessions_work_on_sqlite() {
     exercise(&app.state.db).await;
 }
 
+/// Every SQLite connection writes ahead (one fsync per checkpoint, not several per insert).
+#[tokio::test]
+async fn sqlite_connections_use_write_ahead_logging() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&app.state.db)
+            .await
+            .expect("pragma");
+        assert_eq!(mode, "wal");
+        // 1 = NORMAL (2 would be FULL).
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&app.state.db)
+            .await
+            .expect("pragma");
+        assert_eq!(synchronous, 1);
+    }
+}
+
 #[tokio::test]
 async fn accounts_and_sessions_work_on_postgresql() {
     let url = fresh_postgres_database().await;

@@ -93,11 +93,12 @@ async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
     let app = spawn_app_with(settings()).await;
     let (_, session) = new_user(&app).await;
     let renders = (0..96).map(|i| {
-        let request = app.client.get(app.url(if i % 2 == 0 {
+        let path = if i % 2 == 0 {
             "/"
         } else {
             "/login?next=/history"
-        }));
+        };
+        let request = app.client.get(app.url(path));
         let request = if i % 2 == 0 {
             request.header(reqwest::header::COOKIE, &session.cookie)
         } else {
@@ -112,11 +113,11 @@ async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
                 .map(|v| v.to_str().expect("ascii").to_owned())
                 .unwrap_or_default();
             let html = response.text().await.expect("a whole body");
-            (status, csp, html)
+            (path, status, csp, html)
         }
     });
-    for (status, csp, html) in futures::future::join_all(renders).await {
-        assert_eq!(status, 200);
+    for (path, status, csp, html) in futures::future::join_all(renders).await {
+        assert_eq!(status, 200, "{path}: {}", &html[..html.len().min(2000)]);
         assert!(csp.contains("'nonce-"), "page without its policy: {csp}");
         // The document, then the resolved resources for hydration; the last script closes.
         assert!(html.contains("</html>"), "cut-off page");

@@ -13,7 +13,7 @@ use reqwest::{StatusCode, header, multipart};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Settings, TestApp, fresh_postgres_database, new_user, redis_url, settings, spawn_app_with,
+    TestApp, fresh_postgres_database, new_user, redis_url, settings, spawn_app_with,
 };
 
 /// Registers and logs in a fresh user; returns the bearer token.

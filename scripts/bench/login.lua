@@ -1,0 +1,7 @@
+-- wrk script: log the benchmark user in over and over (POST /api/login), as the argon2 load that
+-- runs beside the prediction benchmarks. Credentials from TRAZO_USER and TRAZO_PASSWORD.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = string.format('{"username":"%s","password":"%s"}',
+  assert(os.getenv("TRAZO_USER")), assert(os.getenv("TRAZO_PASSWORD")))
+dofile("scripts/bench/report.lua")

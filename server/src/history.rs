@@ -1,0 +1,142 @@
+//! Prediction history rows reach the database through one writer task that commits whatever
+//! has queued since its last commit in one transaction (group commit).
+//!
+//! SQLite lets one connection write at a time: request handlers inserting on their own only
+//! queue on its lock, sleeping in its busy handler, one commit each. One writer batching them
+//! turns many commits into one. On PostgreSQL it saves a round trip and a commit per row.
+//! Each request still waits until its own row is committed, so every prediction a client was
+//! given is in its history.
+
+use std::sync::Arc;
+
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+/// Rows per transaction at most; more waiting go in the next one.
+const MAX_BATCH: usize = 256;
+/// Rows that may wait for the writer before `store` itself waits for room.
+const QUEUE: usize = 4096;
+
+const INSERT: &str = "INSERT INTO predictions \
+     (id, user_id, created_at_ms, digit, probability, cached, model_version, image) VALUES";
+const COLUMNS: usize = 8;
+/// Rows per statement: 512 parameters, far below SQLite's and PostgreSQL's limits.
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// One prediction as stored in its user's history.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub id: String,
+    pub user_id: String,
+    pub created_at_ms: i64,
+    pub digit: u8,
+    pub probability: f32,
+    pub cached: bool,
+    pub model_version: &'static str,
+    /// The 28×28 input as a PNG data URL.
+    pub image: String,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HistoryError {
+    #[error("database error: {0}")]
+    Database(Arc<sqlx::Error>),
+    #[error("the history writer has stopped")]
+    Stopped,
+}
+
+struct Pending {
+    row: HistoryRow,
+    done: oneshot::Sender<Result<(), HistoryError>>,
+}
+
+/// The handle requests use; the writer task runs until every handle is gone, finishing what
+/// is queued.
+#[derive(Clone)]
+pub struct HistoryWriter {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl HistoryWriter {
+    /// Starts the writer on the current Tokio runtime.
+    pub fn spawn(db: AnyPool) -> Self {
+        let (queue, pending) = mpsc::channel(QUEUE);
+        tokio::spawn(write_batches(db, pending));
+        Self { queue }
+    }
+
+    /// Stores `row`, returning once it is committed (or the commit failed).
+    pub async fn store(&self, row: HistoryRow) -> Result<(), HistoryError> {
+        let (done, committed) = oneshot::channel();
+        self.queue
+            .send(Pending { row, done })
+            .await
+            .map_err(|_| HistoryError::Stopped)?;
+        committed.await.map_err(|_| HistoryError::Stopped)?
+    }
+}
+
+async fn write_batches(db: AnyPool, mut pending: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while pending.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let outcome = insert_all(&db, &batch)
+            .await
+            .map_err(|error| HistoryError::Database(Arc::new(error)));
+        for waiting in batch.drain(..) {
+            // A request that gave up waiting (its client left) no longer listens: that is fine.
+            let _ = waiting.done.send(outcome.clone());
+        }
+    }
+}
+
+/// All of `batch` in one transaction: all stored, or (on error) none. Rows go in multi-row
+/// `INSERT`s, since every statement is a trip to the database (for SQLite, to its thread).
+async fn insert_all(db: &AnyPool, batch: &[Pending]) -> Result<(), sqlx::Error> {
+    let mut transaction = db.begin().await?;
+    for rows in batch.chunks(ROWS_PER_STATEMENT) {
+        let statement = insert_statement(rows.len());
+        let mut query = sqlx::query(&statement);
+        for Pending { row, .. } in rows {
+            query = query
+                .bind(&row.id)
+                .bind(&row.user_id)
+                .bind(row.created_at_ms)
+                .bind(i64::from(row.digit))
+                .bind(f64::from(row.probability))
+                .bind(i64::from(row.cached))
+                .bind(row.model_version)
+                .bind(&row.image);
+        }
+        query.execute(&mut *transaction).await?;
+    }
+    transaction.commit().await
+}
+
+/// `INSERT … VALUES ($1, …, $8), ($9, …, $16), …` for `rows` rows.
+fn insert_statement(rows: usize) -> String {
+    let tuples: Vec<String> = (0..rows)
+        .map(|row| {
+            let first = row * COLUMNS + 1;
+            let params: Vec<String> = (first..first + COLUMNS).map(|n| format!("${n}")).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!("{INSERT} {}", tuples.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_number_every_row_s_parameters() {
+        assert_eq!(
+            insert_statement(2),
+            format!(
+                "{INSERT} ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, $13, $14, $15, $16)"
+            )
+        );
+        let widest = insert_statement(ROWS_PER_STATEMENT);
+        assert!(widest.ends_with(&format!("${})", ROWS_PER_STATEMENT * COLUMNS)));
+    }
+}
