@@ -28,7 +28,11 @@ if [ "${1:-}" = "--with-postgres" ]; then
   export TEST_POSTGRES_URL="postgres://${PGUSER}:${PGPASSWORD}@127.0.0.1:${PGPORT}/${PGDATABASE}"
 
   say "unit and integration tests"
-  cargo test -p app -p server -p trazo-model --locked
+  # One test at a time: the integration tests start servers in-process, each on its own Tokio
+  # runtime, and Leptos page renders on several runtimes at once in one process can stall
+  # (reproduced: 4 concurrent runtimes hang a render within ~20 requests; the same 600 renders
+  # one runtime after another never do). Production runs one runtime per process.
+  cargo test -p app -p server -p trazo-model --locked -- --test-threads=1
 
   say "end-to-end tests (Playwright, Debian Chromium)"
   port=$(free_port)

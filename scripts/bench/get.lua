@@ -3,4 +3,5 @@
 if os.getenv("TRAZO_AUTH") == "1" then
   wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("TRAZO_TOKEN"), "TRAZO_TOKEN")
 end
-dofile("scripts/bench/report.lua")
+-- The shared report, found next to this script wherever wrk is run from.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")

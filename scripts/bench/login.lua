@@ -4,4 +4,5 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = string.format('{"username":"%s","password":"%s"}',
   assert(os.getenv("TRAZO_USER")), assert(os.getenv("TRAZO_PASSWORD")))
-dofile("scripts/bench/report.lua")
+-- The shared report, found next to this script wherever wrk is run from.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")

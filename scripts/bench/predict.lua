@@ -46,4 +46,5 @@ if tonumber(os.getenv("TRAZO_DELAY_MS") or "0") > 0 then
   end
 end
 
-dofile("scripts/bench/report.lua")
+-- The shared report, found next to this script wherever wrk is run from.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "report.lua")

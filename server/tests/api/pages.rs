@@ -1,4 +1,4 @@
-use crate::helpers::{new_user, settings, spawn_app, spawn_app_with};
+use crate::helpers::{KEY, PASSWORD, ServerProcess, cookie_header, cookies_of, spawn_app};
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
     response
@@ -85,22 +85,37 @@ async fn unknown_pages_are_404_with_a_way_home() {
 
 /// Regression: the logged-in home page once created a browser-only (thread-bound) signal while
 /// rendering on the server. A render finished on another worker thread than it began on
-/// panicked while cleaning up, cutting the response off, and the panic left the worker's
-/// reactive state behind so later pages on it lost their headers (a page without its CSP
-/// cannot hydrate). Many concurrent renders on a multi-threaded runtime must all be whole.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+/// panicked while cleaning up, cutting the response off, and pages afterwards could lose their
+/// headers (a page without its CSP cannot hydrate). Many concurrent renders by the real binary
+/// must all be whole. Run against the real binary, with its own runtime, as in production.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
-    let app = spawn_app_with(settings()).await;
-    let (_, session) = new_user(&app).await;
+    let server = ServerProcess::start(&[("SIGNING_KEY", KEY), ("SIGNUPS_PER_HOUR", "1000")]).await;
+    let client = reqwest::Client::new();
+    let credentials = serde_json::json!({"username": "renderer", "password": PASSWORD});
+    let created = client
+        .post(format!("{}/api/register", server.base))
+        .json(&credentials)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(created.status(), 201);
+    let login = client
+        .post(format!("{}/api/login", server.base))
+        .json(&credentials)
+        .send()
+        .await
+        .expect("login");
+    let cookie = cookie_header(&cookies_of(&login));
     let renders = (0..96).map(|i| {
         let path = if i % 2 == 0 {
             "/"
         } else {
             "/login?next=/history"
         };
-        let request = app.client.get(app.url(path));
+        let request = client.get(format!("{}{path}", server.base));
         let request = if i % 2 == 0 {
-            request.header(reqwest::header::COOKIE, &session.cookie)
+            request.header(reqwest::header::COOKIE, &cookie)
         } else {
             request
         };
@@ -123,6 +138,13 @@ async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
         assert!(html.contains("</html>"), "cut-off page");
         assert!(html.trim_end().ends_with("</script>"), "cut-off page");
     }
-    let after = app.get("/").await.text().await.expect("html");
+    let after = client
+        .get(format!("{}/", server.base))
+        .send()
+        .await
+        .expect("still serving")
+        .text()
+        .await
+        .expect("html");
     assert!(after.contains("</html>"), "the server still serves pages");
 }
