@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use trazo_server::accounts::tokens::Claims;
 
 use crate::helpers::{
-    KEY, PASSWORD, TestApp, cookie_header, cookies_of, fresh_postgres_database, login, post_json,
-    redis_url, settings, spawn_app_with,
+    KEY, PASSWORD, ServerProcess, TestApp, cookie_header, cookies_of, fresh_postgres_database,
+    login, post_json, redis_url, settings, spawn_app_with,
 };
 
 async fn app() -> TestApp {
@@ -983,40 +983,14 @@ async fn the_create_admin_command_reads_the_password_from_stdin() {
 /// everything it printed for the password, the tokens, the cookies and the hash.
 #[tokio::test]
 async fn secrets_never_reach_the_logs() {
-    use std::{io::Read, process::Stdio};
-
-    let dir = tempfile::tempdir().expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).expect("log file");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("t.db").display()),
-        )
-        .env("SIGNING_KEY", KEY)
-        .env("LOG_LEVEL", "debug")
-        .env("LOG_FORMAT", "json")
-        .env("SITE_ROOT", dir.path())
-        .stdout(log.try_clone().expect("clone"))
-        .stderr(log)
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("start server binary");
+    let server = ServerProcess::start(&[
+        ("SIGNING_KEY", KEY),
+        ("LOG_LEVEL", "debug"),
+        ("LOG_FORMAT", "json"),
+    ])
+    .await;
     let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let base = server.base.clone();
 
     let secret_password = "zebra quantum lantern 9137";
     let new_password = "orchid glacier tempo 5521";
@@ -1078,15 +1052,7 @@ async fn secrets_never_reach_the_logs() {
     .expect("login");
     assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
 
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-    let mut logs = String::new();
-    std::fs::File::open(&log_path)
-        .expect("log")
-        .read_to_string(&mut logs)
-        .expect("read");
+    let logs = server.stop_and_read_log();
     assert!(
         logs.contains("logged in"),
         "the log level captured events:\n{logs}"

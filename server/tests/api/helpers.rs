@@ -232,10 +232,12 @@ pub async fn new_user(app: &TestApp) -> (String, Session) {
 }
 
 /// The real `server` binary in its own process (its own runtime, as in production), on a free
-/// port with a fresh SQLite database; killed when dropped.
+/// port with a fresh SQLite database, everything it prints going to a log file; killed when
+/// dropped. `vars` override the environment (`LOG_LEVEL` is `warn` unless given).
 pub struct ServerProcess {
     pub base: String,
     child: std::process::Child,
+    log: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -247,6 +249,8 @@ impl ServerProcess {
             .local_addr()
             .expect("addr")
             .port();
+        let log = dir.path().join("server.log");
+        let output = std::fs::File::create(&log).expect("log file");
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -259,7 +263,8 @@ impl ServerProcess {
             .env("LOG_LEVEL", "warn")
             .envs(vars.iter().copied())
             .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
+            .stdout(output.try_clone().expect("log file"))
+            .stderr(output)
             .spawn()
             .expect("start server binary");
         let base = format!("http://127.0.0.1:{port}");
@@ -271,8 +276,18 @@ impl ServerProcess {
         Self {
             base,
             child,
+            log,
             _dir: dir,
         }
+    }
+
+    /// Stops the server with SIGTERM, waits for it, and returns everything it printed.
+    pub fn stop_and_read_log(mut self) -> String {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.log).expect("server log")
     }
 }
 
