@@ -123,6 +123,14 @@ test("an admin disables an account, which can then no longer log in", async ({ p
   await row.getByRole("button", { name: `Disable ${name}` }).click();
   await expect(page.getByRole("status").filter({ hasText: "disabled" })).toBeVisible();
   await expect(row).toContainText("disabled");
+  // Their own row offers nothing to press: an admin cannot disable themselves.
+  await page.getByLabel("Search by username").fill(admin!);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${admin}`));
+  await waitForHydration(page);
+  const own = page.locator(`tr[data-username="${admin}"]`);
+  await expect(own).toContainText("You");
+  await expect(own.getByRole("button")).toHaveCount(0);
 
   // Their session ended at once: the next page load shows them logged out.
   await victim.reload();

@@ -15,7 +15,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <Title text="Admin"/>
         <RequireUser children=|user| {
-            if user.is_admin() { view! { <Admin/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
+            if user.is_admin() { view! { <Admin me=user.username/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
         }/>
     }
 }
@@ -35,8 +35,9 @@ fn AdminsOnly() -> impl IntoView {
     }
 }
 
+/// `me`: the admin's own username, whose row offers no Disable (the server refuses it anyway).
 #[component]
-fn Admin() -> impl IntoView {
+fn Admin(me: String) -> impl IntoView {
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let page = Memo::new(move |_| {
@@ -135,13 +136,20 @@ fn Admin() -> impl IntoView {
                                                             <td class="created"><time datetime=user.created_at.clone()>{created}</time></td>
                                                             <td class=status>{status}</td>
                                                             <td>
-                                                                <button
-                                                                    type="button"
-                                                                    aria-label=format!("{label} {name}")
-                                                                    on:click=move |_| toggle(row_user.clone())
-                                                                >
-                                                                    {label}
-                                                                </button>
+                                                                {if name == me {
+                                                                    view! { <span class="hint">"You"</span> }.into_any()
+                                                                } else {
+                                                                    view! {
+                                                                        <button
+                                                                            type="button"
+                                                                            aria-label=format!("{label} {name}")
+                                                                            on:click=move |_| toggle(row_user.clone())
+                                                                        >
+                                                                            {label}
+                                                                        </button>
+                                                                    }
+                                                                        .into_any()
+                                                                }}
                                                             </td>
                                                         </tr>
                                                     }
