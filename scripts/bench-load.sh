@@ -5,7 +5,8 @@
 # after, and prints a Markdown table for BENCHMARKS.md. `make bench-load` runs it.
 #
 # Settings (environment): DURATION seconds per run (20), PNG the upload (the 200x200 fixture),
-# LOGIN_CONNECTIONS for the log-in load (4).
+# LOGIN_CONNECTIONS for the log-in load (4), BENCH_DATABASE_URL to measure against another
+# database (e.g. a PostgreSQL started by pg_virtualenv) instead of a fresh SQLite file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -50,7 +51,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 base="http://127.0.0.1:$port"
 # Limits far above what the runs send: this measures the service, not the quota.
 BIND_ADDR="127.0.0.1:$port" PUBLIC_ORIGIN="$base" SITE_ROOT=target/site \
-  DATABASE_URL="sqlite://$work/bench.db" REDIS_URL="redis://127.0.0.1:$redis_port" \
+  DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$work/bench.db}" REDIS_URL="redis://127.0.0.1:$redis_port" \
   SIGNING_KEY="bench-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" \
   PREDICT_PER_HOUR=1000000000 PREDICT_PER_DAY=1000000000 LOG_LEVEL=warn \
   "$server_bin" >"$work/server.log" 2>&1 &
@@ -142,7 +143,9 @@ done
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 echo
 echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $cpu, $(nproc) cores; commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes');"
-echo "wrk 2 threads, ${DURATION} s per run, upload $PNG ($(stat -c %s "$PNG") bytes)."
+database="a fresh SQLite file"
+[ -n "${BENCH_DATABASE_URL:-}" ] && database="BENCH_DATABASE_URL (${BENCH_DATABASE_URL%%:*})"
+echo "wrk 2 threads, ${DURATION} s per run, upload $PNG ($(stat -c %s "$PNG") bytes), database: $database."
 echo
 echo "| run | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors | log-ins beside it |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
