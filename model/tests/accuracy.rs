@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Instant;
 
-use trazo_model::{Classifier, model::argmax, preprocess::normalise};
+use trazo_model::{Classifier, preprocess::normalise};
 
 #[test]
 fn mnist_test_set_accuracy() {
@@ -14,15 +14,7 @@ fn mnist_test_set_accuracy() {
     let classifier = Classifier::load().expect("load model");
     let started = Instant::now();
     let inputs: Vec<[f32; 784]> = images.iter().map(normalise).collect();
-    let mut correct = 0;
-    for (chunk, chunk_labels) in inputs.chunks(250).zip(labels.chunks(250)) {
-        let logits = classifier.logits(chunk).expect("forward");
-        correct += logits
-            .iter()
-            .zip(chunk_labels)
-            .filter(|(l, label)| argmax(l) == **label)
-            .count();
-    }
+    let correct = common::count_correct(&classifier, &inputs, &labels);
     let accuracy = 100.0 * correct as f64 / images.len() as f64;
     println!(
         "MNIST test accuracy (all 10,000): {accuracy:.2} % ({correct}/10000) in {:.1} s",

@@ -102,15 +102,7 @@ fn evaluate(
             Err(_) => refused += 1,
         }
     }
-    let mut correct = 0;
-    for (chunk, chunk_labels) in inputs.chunks(250).zip(keep.chunks(250)) {
-        let logits = classifier.logits(chunk).expect("forward");
-        correct += logits
-            .iter()
-            .zip(chunk_labels)
-            .filter(|(l, label)| argmax(l) == **label)
-            .count();
-    }
+    let correct = common::count_correct(classifier, &inputs, &keep);
     (
         100.0 * correct as f64 / digits.len() as f64,
         refused,

@@ -4,7 +4,11 @@
 use std::io::Cursor;
 
 use image::{DynamicImage, GrayImage, ImageFormat, RgbaImage, codecs::jpeg::JpegEncoder};
-use trazo_model::idx::{self, Digit};
+use trazo_model::{
+    Classifier,
+    idx::{self, Digit},
+    model::argmax,
+};
 
 /// Digits per class in the fixed stratified subset (first N of each class in file order).
 pub const PER_CLASS: usize = 200;
@@ -84,4 +88,20 @@ pub fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// How many of `inputs` the classifier labels as `labels` says, classifying 250 at a time.
+pub fn count_correct(classifier: &Classifier, inputs: &[[f32; 784]], labels: &[u8]) -> usize {
+    inputs
+        .chunks(250)
+        .zip(labels.chunks(250))
+        .map(|(chunk, chunk_labels)| {
+            let logits = classifier.logits(chunk).expect("forward");
+            logits
+                .iter()
+                .zip(chunk_labels)
+                .filter(|(l, label)| argmax(l) == **label)
+                .count()
+        })
+        .sum()
 }

@@ -10,7 +10,7 @@ use trazo_server::accounts::tokens::Claims;
 
 use crate::helpers::{
     KEY, PASSWORD, ServerProcess, TestApp, cookie_header, cookies_of, fresh_postgres_database,
-    login, post_json, redis_url, settings, spawn_app_with,
+    login, post_json, settings, spawn_app_with, two_instances_sharing_redis_and_postgres,
 };
 
 async fn app() -> TestApp {
@@ -528,14 +528,7 @@ async fn failed_logins_back_off_in_process() {
 
 #[tokio::test]
 async fn failed_logins_back_off_in_redis_shared_by_two_instances() {
-    let database = fresh_postgres_database().await;
-    let settings = || {
-        settings()
-            .set("REDIS_URL", redis_url())
-            .set("DATABASE_URL", database.clone())
-    };
-    let one = spawn_app_with(settings()).await;
-    let two = spawn_app_with(settings()).await;
+    let (one, two) = two_instances_sharing_redis_and_postgres().await;
     // A unique name, so runs never share counters in the long-lived Redis.
     let name = format!("judy{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     register(&one, &name, PASSWORD).await;

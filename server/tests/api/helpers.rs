@@ -217,6 +217,21 @@ pub async fn login(app: &TestApp, username: &str, password: &str) -> Session {
     }
 }
 
+/// Two instances behind one imaginary load balancer: the same fresh PostgreSQL database and the
+/// same Redis, with [`settings`].
+pub async fn two_instances_sharing_redis_and_postgres() -> (TestApp, TestApp) {
+    let database = fresh_postgres_database().await;
+    let shared = || {
+        settings()
+            .set("REDIS_URL", redis_url())
+            .set("DATABASE_URL", database.clone())
+    };
+    (
+        spawn_app_with(shared()).await,
+        spawn_app_with(shared()).await,
+    )
+}
+
 /// Registers a fresh user and logs them in: their name and session.
 pub async fn new_user(app: &TestApp) -> (String, Session) {
     let name = format!("u{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);

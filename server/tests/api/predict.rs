@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     TestApp, fresh_postgres_database, new_user, redis_url, settings, spawn_app_with,
+    two_instances_sharing_redis_and_postgres,
 };
 
 /// Registers and logs in a fresh user; returns the bearer token.
@@ -80,6 +81,19 @@ fn file_form(bytes: Vec<u8>, name: &str) -> multipart::Form {
 
 async fn predict(app: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
     predict_with(app, Some(token), file_form(bytes, "digit.png")).await
+}
+
+/// The first page of the user's history, as JSON.
+async fn history_of(app: &TestApp, token: &str) -> Value {
+    app.client
+        .get(app.url("/api/history"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json")
 }
 
 async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
@@ -186,16 +200,7 @@ async fn contract(app: &TestApp) {
     );
 
     // The history has the three accepted predictions, newest first.
-    let history: Value = app
-        .client
-        .get(app.url("/api/history"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("history")
-        .json()
-        .await
-        .expect("json");
+    let history = history_of(app, &token).await;
     assert_eq!(history["total"], 3, "{history}");
     let digits: Vec<i64> = history["items"]
         .as_array()
@@ -212,16 +217,7 @@ async fn contract(app: &TestApp) {
         .await
         .expect("clear");
     assert_eq!(cleared.status(), StatusCode::OK);
-    let history: Value = app
-        .client
-        .get(app.url("/api/history"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("history")
-        .json()
-        .await
-        .expect("json");
+    let history = history_of(app, &token).await;
     assert_eq!(history["total"], 0);
 }
 
@@ -272,14 +268,7 @@ async fn two_hundred_simultaneous_requests_admit_exactly_fifty_in_process() {
 
 #[tokio::test]
 async fn two_hundred_simultaneous_requests_admit_exactly_fifty_across_two_instances() {
-    let database = fresh_postgres_database().await;
-    let shared = || {
-        settings()
-            .set("REDIS_URL", redis_url())
-            .set("DATABASE_URL", database.clone())
-    };
-    let one = spawn_app_with(shared()).await;
-    let two = spawn_app_with(shared()).await;
+    let (one, two) = two_instances_sharing_redis_and_postgres().await;
     let token = user(&one).await;
     assert_eq!(burst(&[&one, &two], &token, 200).await, (50, 150));
     // The refusal says when to retry, in words and in the header.
