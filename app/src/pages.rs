@@ -7,6 +7,7 @@ mod draw;
 mod history;
 mod home;
 mod not_found;
+mod notice;
 
 pub use account::AccountPage;
 pub use admin::AdminPage;

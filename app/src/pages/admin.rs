@@ -5,6 +5,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use super::notice::{Notice, NoticeLine};
 use crate::{
     api::{self, UserSummary},
     auth::{RequireUser, encode_component, with_refresh},
@@ -55,7 +56,7 @@ fn Admin(me: String) -> impl IntoView {
             with_refresh(|| api::admin_users(Some(search.clone()), Some(page))).await
         },
     );
-    let notice = RwSignal::new(None::<Result<String, String>>);
+    let notice: Notice = RwSignal::new(None);
 
     let toggle = move |user: UserSummary| {
         spawn_local(async move {
@@ -80,20 +81,7 @@ fn Admin(me: String) -> impl IntoView {
                 <input id="user-search" name="q" type="search" maxlength="64" value=move || search.get()/>
                 <button type="submit">"Search"</button>
             </form>
-            <p
-                class=move || match notice.get() {
-                    Some(Err(_)) => "form-error",
-                    _ => "form-done",
-                }
-                role="status"
-                aria-live="polite"
-                hidden=move || notice.get().is_none()
-            >
-                {move || match notice.get() {
-                    Some(Ok(text) | Err(text)) => text,
-                    None => String::new(),
-                }}
-            </p>
+            <NoticeLine notice/>
             <Suspense fallback=|| view! { <p class="loading">"Loading accounts…"</p> }>
                 {move || {
                     users

@@ -5,6 +5,7 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use super::notice::{Notice, NoticeLine};
 use crate::{
     api::{self, HistoryItem},
     auth::{RequireUser, with_refresh},
@@ -36,7 +37,7 @@ fn History() -> impl IntoView {
     );
     let confirming = RwSignal::new(false);
     let clearing = RwSignal::new(false);
-    let notice = RwSignal::new(None::<Result<String, String>>);
+    let notice: Notice = RwSignal::new(None);
 
     let clear = move |_| {
         clearing.set(true);
@@ -52,20 +53,7 @@ fn History() -> impl IntoView {
     view! {
         <section class="history">
             <h1>"Your predictions"</h1>
-            <p
-                class=move || match notice.get() {
-                    Some(Err(_)) => "form-error",
-                    _ => "form-done",
-                }
-                role="status"
-                aria-live="polite"
-                hidden=move || notice.get().is_none()
-            >
-                {move || match notice.get() {
-                    Some(Ok(text) | Err(text)) => text,
-                    None => String::new(),
-                }}
-            </p>
+            <NoticeLine notice/>
             <Transition fallback=|| view! { <p class="loading">"Loading your predictions…"</p> }>
                 {move || {
                     listing

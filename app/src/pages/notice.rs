@@ -1,0 +1,27 @@
+//! The status line a page shows after an action: what happened, or what went wrong.
+
+use leptos::prelude::*;
+
+/// The outcome of the last action on a page: `Ok` says what was done, `Err` what went wrong.
+pub type Notice = RwSignal<Option<Result<String, String>>>;
+
+/// A live region announcing `notice` (hidden while there is none), styled as done or error.
+#[component]
+pub fn NoticeLine(notice: Notice) -> impl IntoView {
+    view! {
+        <p
+            class=move || match notice.get() {
+                Some(Err(_)) => "form-error",
+                _ => "form-done",
+            }
+            role="status"
+            aria-live="polite"
+            hidden=move || notice.get().is_none()
+        >
+            {move || match notice.get() {
+                Some(Ok(text) | Err(text)) => text,
+                None => String::new(),
+            }}
+        </p>
+    }
+}
