@@ -17,11 +17,11 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use serde::Deserialize;
 use tower_cookies::Cookies;
 
-use crate::{accounts::service::PageAuth, state::AppState};
+use crate::{accounts::service::PageAuth, security::PageNonce, state::AppState};
 
 /// Largest request body the account endpoints accept.
 pub const API_BODY_LIMIT: usize = 64 * 1024;
@@ -53,6 +53,12 @@ pub fn provide_server_context(state: &AppState) {
 pub fn provide_page_context(state: &AppState) {
     provide_server_context(state);
     provide_context(PageAuth::default());
+    // The nonce the security layer chose, so the page's scripts and its policy always agree.
+    if let Some(PageNonce(nonce)) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
 }
 
 /// Runs the server function at the request's path, with JSON errors for unknown paths, wrong

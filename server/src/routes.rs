@@ -38,6 +38,14 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let security = SecurityHeaders {
         hsts: state.config.public_origin.starts_with("https://"),
+        // As `app`'s own page policy: `cargo leptos watch` sets LEPTOS_WATCH.
+        reload: std::env::var_os("LEPTOS_WATCH").map(|_| {
+            format!(
+                "ws://{}:{}",
+                state.leptos_options.site_addr.ip(),
+                state.leptos_options.reload_port
+            )
+        }),
     };
 
     let track = middleware::from_fn_with_state(state.metrics.clone(), metrics::track);

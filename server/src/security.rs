@@ -14,14 +14,29 @@ const LOCKED_DOWN_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-
 /// One year, as preload lists expect.
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct SecurityHeaders {
     /// Send `Strict-Transport-Security`: only when the public origin is HTTPS.
     pub hsts: bool,
+    /// The development auto-reload socket's origin, which page policies must let connect.
+    pub reload: Option<String>,
+}
+
+/// The nonce chosen for a request before it reaches the pages: the page's scripts carry it
+/// (see `api::provide_page_context`), and its policy names it even if the render's own
+/// header was lost on the way (seen intermittently under load: the page then cannot hydrate).
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+impl PageNonce {
+    fn new() -> Self {
+        use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+        Self(URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>()))
+    }
 }
 
 impl SecurityHeaders {
-    pub fn apply(self, headers: &mut HeaderMap) {
+    pub fn apply(&self, headers: &mut HeaderMap) {
         let fixed: [(HeaderName, &'static str); 5] = [
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
@@ -55,11 +70,27 @@ impl SecurityHeaders {
 
 pub async fn add_headers(
     State(policy): State<SecurityHeaders>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    let nonce = PageNonce::new();
+    request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
-    policy.apply(response.headers_mut());
+    let headers = response.headers_mut();
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if is_page
+        && !headers.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(value) = HeaderValue::from_str(&app::content_security_policy(
+            &nonce.0,
+            policy.reload.as_deref(),
+        ))
+    {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    policy.apply(headers);
     response
 }
 
@@ -70,7 +101,11 @@ mod tests {
     #[test]
     fn responses_without_a_policy_get_the_locked_down_one() {
         let mut headers = HeaderMap::new();
-        SecurityHeaders { hsts: false }.apply(&mut headers);
+        SecurityHeaders {
+            hsts: false,
+            reload: None,
+        }
+        .apply(&mut headers);
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(headers[header::CONTENT_SECURITY_POLICY], LOCKED_DOWN_CSP);
         assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
@@ -83,11 +118,55 @@ mod tests {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'"),
         );
-        SecurityHeaders { hsts: true }.apply(&mut headers);
+        SecurityHeaders {
+            hsts: true,
+            reload: None,
+        }
+        .apply(&mut headers);
         assert_eq!(
             headers[header::CONTENT_SECURITY_POLICY],
             "default-src 'self'"
         );
         assert_eq!(headers[header::STRICT_TRANSPORT_SECURITY], HSTS);
+    }
+
+    /// An HTML response that reaches the layer without a policy (a page render whose own
+    /// header was lost) still gets the page policy with the nonce chosen for that request,
+    /// not the locked-down one under which a page can never hydrate. JSON still gets that.
+    #[tokio::test]
+    async fn an_html_response_without_a_policy_gets_the_page_policy() {
+        use axum::{Router, body::Body, middleware, response::Html, routing::get};
+        use tower::ServiceExt as _;
+
+        let router = Router::new()
+            .route(
+                "/page",
+                get(|| async { Html("<!DOCTYPE html><p>bare</p>") }),
+            )
+            .route("/json", get(|| async { axum::Json(1) }))
+            .layer(middleware::from_fn_with_state(
+                SecurityHeaders {
+                    hsts: false,
+                    reload: None,
+                },
+                add_headers,
+            ));
+        let csp = |path: &'static str| {
+            let router = router.clone();
+            async move {
+                let request = axum::http::Request::get(path)
+                    .body(Body::empty())
+                    .expect("request");
+                let response = router.oneshot(request).await.expect("response");
+                response.headers()[header::CONTENT_SECURITY_POLICY]
+                    .to_str()
+                    .expect("ascii")
+                    .to_owned()
+            }
+        };
+        let page = csp("/page").await;
+        assert!(page.contains("script-src 'self' 'nonce-"), "{page}");
+        assert!(page.contains("frame-ancestors 'none'"), "{page}");
+        assert_eq!(csp("/json").await, LOCKED_DOWN_CSP);
     }
 }
