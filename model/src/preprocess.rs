@@ -108,19 +108,45 @@ pub fn preprocess(bytes: &[u8]) -> Result<Preprocessed, PreprocessError> {
     }
 }
 
-/// Decodes with explicit limits (the `image` decoders have none by default); GIF: first frame only.
-pub fn decode(bytes: &[u8], kind: ImageKind) -> Result<GrayAlphaImage, PreprocessError> {
+/// The most memory, in bytes, that [`preprocess`] can need for `bytes`, judged from the image
+/// header alone (no pixel is decoded), so a server can reserve it before decoding. It is the
+/// largest of: the decoded buffer twice (a sideways photo is rotated into a copy), the decoded
+/// buffer with its grey + alpha copy, and the 8 bytes a pixel that [`from_gray_alpha`] can hold
+/// at once (grey + alpha, grey, ink, and the ink crop in `f32`). Fails as [`preprocess`] would
+/// for an unsupported type, an unreadable header or an image over the limits.
+pub fn memory_needed(bytes: &[u8]) -> Result<u64, PreprocessError> {
+    let kind = sniff(bytes).ok_or(PreprocessError::UnsupportedType)?;
+    let decoder = open_decoder(bytes, kind)?;
+    let decoded = decoder.total_bytes();
+    let (width, height) = decoder.dimensions();
+    let pixels = u64::from(width) * u64::from(height);
+    Ok((2 * decoded)
+        .max(decoded + 2 * pixels)
+        .max(8 * pixels))
+}
+
+/// A decoder for `bytes` with explicit limits (the `image` decoders have none by default). The
+/// dimension limits are checked here, from the header, before any pixel buffer exists.
+fn open_decoder(
+    bytes: &[u8],
+    kind: ImageKind,
+) -> Result<impl ImageDecoder + '_, PreprocessError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
     reader.limits(limits);
-    // The dimension limits are checked here, before any pixel buffer exists.
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let decoder = reader.into_decoder().map_err(decode_error)?;
     if decoder.total_bytes() > MAX_DECODE_BYTES {
         return Err(PreprocessError::TooLarge);
     }
+    Ok(decoder)
+}
+
+/// Decodes with explicit limits (see [`open_decoder`]); GIF: first frame only.
+pub fn decode(bytes: &[u8], kind: ImageKind) -> Result<GrayAlphaImage, PreprocessError> {
+    let mut decoder = open_decoder(bytes, kind)?;
     // Phone photos are often stored sideways with an EXIF rotation.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     // For GIF this reads exactly one frame; later frames are never touched.

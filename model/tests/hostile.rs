@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{crc32, gray, png, rgba_png};
 use image::{DynamicImage, GrayImage, Luma, RgbaImage};
-use trazo_model::preprocess::{PreprocessError, preprocess};
+use trazo_model::preprocess::{PreprocessError, memory_needed, preprocess};
 
 /// Generous for a debug build; the point is "no multi-second decode, no huge allocation".
 const QUICK: Duration = Duration::from_millis(1500);
@@ -85,6 +85,44 @@ fn huge_declared_png_is_refused_without_allocating() {
     );
     assert_eq!(result, Err(PreprocessError::TooLarge));
     assert!(took < QUICK, "took {took:?}");
+}
+
+/// A PNG header (signature + IHDR) declaring `side` x `side` 8-bit RGBA, with an empty IDAT.
+fn declared_rgba_png(side: u32) -> Vec<u8> {
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend(chunk(b"IHDR", &ihdr));
+    bytes.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    bytes.extend(chunk(b"IEND", &[]));
+    bytes
+}
+
+#[test]
+fn memory_needed_is_read_from_the_header_and_refuses_what_preprocess_refuses() {
+    // 4096 x 4096 RGBA is the largest accepted: 8 bytes a pixel at the peak, 128 MiB.
+    let (needed, took) = timed(|| memory_needed(&declared_rgba_png(4096)));
+    assert_eq!(needed, Ok(8 * 4096 * 4096));
+    assert!(took < QUICK, "took {took:?}");
+    let small = png(DynamicImage::ImageLuma8(ring28()));
+    assert_eq!(memory_needed(&small), Ok(8 * 28 * 28));
+    assert_eq!(
+        memory_needed(&declared_rgba_png(100_000)),
+        Err(PreprocessError::TooLarge)
+    );
+    assert_eq!(
+        memory_needed(b"not an image"),
+        Err(PreprocessError::UnsupportedType)
+    );
+    assert!(matches!(
+        memory_needed(&small[..20]),
+        Err(PreprocessError::Undecodable(_))
+    ));
 }
 
 #[test]
