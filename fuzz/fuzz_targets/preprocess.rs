@@ -9,8 +9,8 @@
 //! - `TRAZO_FUZZ_STRICT_MEMORY=1`: also fail when `preprocess` holds more heap than
 //!   `memory_needed` said plus [`FIXED_OVERHEAD`]. Off by default: today some JPEG and GIF
 //!   headers make the decoder allocate more than `memory_needed` counts (see BENCHMARKS.md,
-//!   "Fuzzing"). Without it such inputs are only reported, the worst so far on stderr and, with
-//!   `TRAZO_FUZZ_OVERSHOOT_DIR` set, written there as `heap-overshoot-<bytes over>`.
+//!   "Fuzzing"). Without it such inputs are only reported: the worst so far of each format on
+//!   stderr and, with `TRAZO_FUZZ_OVERSHOOT_DIR` set, written there as `<format>-<bytes over>`.
 
 #![no_main]
 
@@ -25,7 +25,7 @@ use libfuzzer_sys::fuzz_target;
 #[allow(dead_code)]
 mod preprocess;
 
-use preprocess::{MAX_SIDE, PreprocessError, memory_needed, preprocess};
+use preprocess::{ImageKind, MAX_SIDE, PreprocessError, memory_needed, preprocess};
 
 /// The most `memory_needed` may ever answer: 8 bytes a pixel of a `MAX_SIDE` square (128 MiB).
 const MEMORY_CAP: u64 = 8 * MAX_SIDE as u64 * MAX_SIDE as u64;
@@ -132,22 +132,32 @@ fn settings() -> &'static Settings {
     })
 }
 
-/// The largest heap overshoot over `memory_needed` seen so far in this process.
-static WORST_OVERSHOOT: AtomicU64 = AtomicU64::new(FIXED_OVERHEAD);
+/// The largest heap overshoot over `memory_needed` seen so far in this process, per format.
+static WORST_OVERSHOOT: [AtomicU64; 3] = [
+    AtomicU64::new(FIXED_OVERHEAD),
+    AtomicU64::new(FIXED_OVERHEAD),
+    AtomicU64::new(FIXED_OVERHEAD),
+];
 
 fn report_overshoot(bytes: &[u8], needed: u64, peak: u64) {
+    let (slot, format) = match preprocess::sniff(bytes) {
+        Some(ImageKind::Png) => (0, "png"),
+        Some(ImageKind::Jpeg) => (1, "jpeg"),
+        Some(ImageKind::Gif) => (2, "gif"),
+        None => return,
+    };
     let over = peak - needed;
-    if over <= WORST_OVERSHOOT.fetch_max(over, Ordering::Relaxed) {
+    if over <= WORST_OVERSHOOT[slot].fetch_max(over, Ordering::Relaxed) {
         return;
     }
     eprintln!(
-        "heap overshoot: preprocess held {peak} B, {over} B over memory_needed {needed} \
-         (input of {} bytes)",
+        "heap overshoot ({format}): preprocess held {peak} B, {over} B over memory_needed \
+         {needed} (input of {} bytes)",
         bytes.len()
     );
     if let Some(dir) = &settings().overshoot_dir {
         let _ = std::fs::create_dir_all(dir);
-        let _ = std::fs::write(dir.join(format!("heap-overshoot-{over}")), bytes);
+        let _ = std::fs::write(dir.join(format!("{format}-{over}")), bytes);
     }
 }
 
