@@ -21,8 +21,18 @@ pub const MNIST_STD: f32 = 0.3081;
 
 /// Largest accepted width or height of an upload, in pixels.
 pub const MAX_SIDE: u32 = 4096;
+/// Largest accepted GIF width or height. The first frame of a GIF is decoded through buffers of
+/// its own (the frame in RGBA and its palette indices) on top of the picture's, so GIF gets a
+/// smaller bound that keeps its peak well within [`MAX_DECODE_MEMORY`]; GIF is a palette format
+/// for small pictures, and photos come as JPEG.
+pub const MAX_GIF_SIDE: u32 = 2048;
 /// Largest buffer the decoder may allocate, in bytes (4096 x 4096 RGBA8 fits exactly).
 pub const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most [`memory_needed`] answers for an accepted image: 8 bytes a pixel at the largest
+/// accepted size, 128 MiB (a GIF at its largest needs 13 bytes a pixel of 2048 x 2048, 52 MiB;
+/// larger progressive JPEGs are refused).
+pub const MAX_DECODE_MEMORY: u64 = 8 * MAX_SIDE as u64 * MAX_SIDE as u64;
 
 /// Side of the model's input image.
 pub const SIDE: usize = 28;
@@ -98,6 +108,9 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
 /// The full path from uploaded bytes to model input.
 pub fn preprocess(bytes: &[u8]) -> Result<Preprocessed, PreprocessError> {
     let kind = sniff(bytes).ok_or(PreprocessError::UnsupportedType)?;
+    // Refuses, from the headers alone, what would need more than MAX_DECODE_MEMORY, so that
+    // preprocess and memory_needed always agree on what is accepted.
+    memory_needed(bytes)?;
     let image = decode(bytes, kind)?;
     match from_gray_alpha(&image, u8::MAX) {
         // Light strokes on a transparent canvas vanish on white; try the other background.
@@ -109,28 +122,107 @@ pub fn preprocess(bytes: &[u8]) -> Result<Preprocessed, PreprocessError> {
 }
 
 /// The most memory, in bytes, that [`preprocess`] can need for `bytes`, judged from the image
-/// header alone (no pixel is decoded), so a server can reserve it before decoding. It is the
+/// headers alone (no pixel is decoded), so a server can reserve it before decoding. It is the
 /// largest of: the decoded buffer twice (a sideways photo is rotated into a copy), the decoded
 /// buffer with its grey + alpha copy, and the 8 bytes a pixel that [`from_gray_alpha`] can hold
-/// at once (grey + alpha, grey, ink, and the ink crop in `f32`). Fails as [`preprocess`] would
-/// for an unsupported type, an unreadable header or an image over the limits.
+/// at once (grey + alpha, grey, ink, and the ink crop in `f32`); plus what the format's decoder
+/// keeps besides its output: for a GIF, 5 bytes a pixel of its first frame (the frame's own
+/// RGBA and palette indices), for a progressive JPEG, 2 bytes a coefficient of every component.
+/// An image that would need more than [`MAX_DECODE_MEMORY`] is refused as too large (so a
+/// progressive JPEG gets somewhat less than 4096 x 4096). Fails as [`preprocess`] would for an
+/// unsupported type, an unreadable header or an image over the limits.
 pub fn memory_needed(bytes: &[u8]) -> Result<u64, PreprocessError> {
     let kind = sniff(bytes).ok_or(PreprocessError::UnsupportedType)?;
+    let extra = match kind {
+        ImageKind::Gif => 5 * gif_first_frame_pixels(bytes)?,
+        ImageKind::Jpeg => jpeg_coefficient_bytes(bytes),
+        ImageKind::Png => 0,
+    };
     let decoder = open_decoder(bytes, kind)?;
     let decoded = decoder.total_bytes();
     let (width, height) = decoder.dimensions();
     let pixels = u64::from(width) * u64::from(height);
-    Ok((2 * decoded)
-        .max(decoded + 2 * pixels)
-        .max(8 * pixels))
+    let needed = (2 * decoded).max(decoded + 2 * pixels).max(8 * pixels) + extra;
+    if needed > MAX_DECODE_MEMORY {
+        return Err(PreprocessError::TooLarge);
+    }
+    Ok(needed)
+}
+
+/// What a progressive JPEG's decoder keeps besides its output: every coefficient of every
+/// component (2 bytes each, blocks padded to 16 pixels), read from the frame header. Baseline
+/// JPEGs are decoded a row of blocks at a time and keep nothing comparable: 0. Found by
+/// fuzzing: a 4096 x 4096 progressive CMYK header held 185 MB while 134 MB were counted.
+fn jpeg_coefficient_bytes(bytes: &[u8]) -> u64 {
+    let mut at = 2; // after SOI
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return 0;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1; // fill byte
+            continue;
+        }
+        if matches!(marker, 0x01 | 0xD0..=0xD9) {
+            at += 2; // no length
+            continue;
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if is_frame {
+            let progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+            let Some(header) = bytes.get(at + 4..at + 10) else {
+                return 0;
+            };
+            if !progressive {
+                return 0;
+            }
+            let height = u64::from(u16::from_be_bytes([header[1], header[2]]));
+            let width = u64::from(u16::from_be_bytes([header[3], header[4]]));
+            let components = u64::from(header[5]);
+            let padded = |side: u64| side.div_ceil(16) * 16;
+            return 2 * components * padded(width) * padded(height);
+        }
+        if marker == 0xDA {
+            return 0; // scan data before any frame header: the decoder will refuse it
+        }
+        at += 2 + length;
+    }
+    0
+}
+
+/// Checks a GIF's logical screen and first frame from their descriptors (no pixel decoded) and
+/// returns the frame's pixel count. The `image` crate checks only the screen against its
+/// limits, yet decodes the first frame at the frame's own declared size: fuzzing found an
+/// 84-byte GIF with an 8 x 8 screen and a 4354 x 3841 frame that allocated 84 MB. A frame must
+/// lie within the screen, and the screen within [`MAX_GIF_SIDE`].
+fn gif_first_frame_pixels(bytes: &[u8]) -> Result<u64, PreprocessError> {
+    let undecodable = |e: gif::DecodingError| PreprocessError::Undecodable(e.to_string());
+    let mut decoder = gif::DecodeOptions::new()
+        .read_info(Cursor::new(bytes))
+        .map_err(undecodable)?;
+    let (screen_width, screen_height) = (u32::from(decoder.width()), u32::from(decoder.height()));
+    if screen_width > MAX_GIF_SIDE || screen_height > MAX_GIF_SIDE {
+        return Err(PreprocessError::TooLarge);
+    }
+    let frame = decoder
+        .next_frame_info()
+        .map_err(undecodable)?
+        .ok_or_else(|| PreprocessError::Undecodable("the GIF has no picture in it".into()))?;
+    let right = u32::from(frame.left) + u32::from(frame.width);
+    let bottom = u32::from(frame.top) + u32::from(frame.height);
+    if right > screen_width || bottom > screen_height {
+        return Err(PreprocessError::Undecodable(
+            "the GIF's first frame lies outside its picture".into(),
+        ));
+    }
+    Ok(u64::from(frame.width) * u64::from(frame.height))
 }
 
 /// A decoder for `bytes` with explicit limits (the `image` decoders have none by default). The
 /// dimension limits are checked here, from the header, before any pixel buffer exists.
-fn open_decoder(
-    bytes: &[u8],
-    kind: ImageKind,
-) -> Result<impl ImageDecoder + '_, PreprocessError> {
+fn open_decoder(bytes: &[u8], kind: ImageKind) -> Result<impl ImageDecoder + '_, PreprocessError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -144,7 +236,8 @@ fn open_decoder(
     Ok(decoder)
 }
 
-/// Decodes with explicit limits (see [`open_decoder`]); GIF: first frame only.
+/// Decodes with explicit limits (see [`open_decoder`]); GIF: first frame only. [`preprocess`]
+/// checks the headers with [`memory_needed`] first.
 pub fn decode(bytes: &[u8], kind: ImageKind) -> Result<GrayAlphaImage, PreprocessError> {
     let mut decoder = open_decoder(bytes, kind)?;
     // Phone photos are often stored sideways with an EXIF rotation.
@@ -607,6 +700,20 @@ mod tests {
         assert_eq!(composite(0, 0, 255), 255);
         assert_eq!(composite(200, 0, 0), 0);
         assert_eq!(composite(0, 128, 255), 127);
+    }
+
+    #[test]
+    fn progressive_jpeg_coefficients_are_counted_from_the_frame_header() {
+        // SOI, an APP0 segment with two bytes of payload, then SOF2 (progressive) for
+        // 4096 x 4096 with 3 components.
+        let mut jpeg = vec![
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC2, 0x00, 0x11, 0x08, 0x10,
+            0x00, 0x10, 0x00, 0x03,
+        ];
+        assert_eq!(jpeg_coefficient_bytes(&jpeg), 2 * 3 * 4096 * 4096);
+        jpeg[9] = 0xC0; // baseline: decoded a row of blocks at a time
+        assert_eq!(jpeg_coefficient_bytes(&jpeg), 0);
+        assert_eq!(jpeg_coefficient_bytes(&jpeg[..7]), 0, "cut short");
     }
 
     #[test]

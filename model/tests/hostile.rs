@@ -250,3 +250,12 @@ fn fuzzed_gif_with_a_frame_larger_than_its_screen_is_an_error_or_a_digit() {
     }
     assert!(took < QUICK, "took {took:?}");
 }
+
+#[test]
+fn memory_needed_counts_a_gif_frame_larger_than_its_screen() {
+    // Refusing the frame, or counting its RGBA buffer and its palette indices, are both right.
+    match memory_needed(&GIF_FRAME_LARGER_THAN_SCREEN) {
+        Err(_) => {}
+        Ok(n) => assert!(n >= 5 * 4354 * 3841, "memory_needed {n}"),
+    }
+}
