@@ -28,11 +28,15 @@ if [ "${1:-}" = "--with-postgres" ]; then
   export TEST_POSTGRES_URL="postgres://${PGUSER}:${PGPASSWORD}@127.0.0.1:${PGPORT}/${PGDATABASE}"
 
   say "unit and integration tests"
-  # One test at a time: the integration tests start servers in-process, each on its own Tokio
-  # runtime, and Leptos page renders on several runtimes at once in one process can stall
-  # (reproduced: 4 concurrent runtimes hang a render within ~20 requests; the same 600 renders
-  # one runtime after another never do). Production runs one runtime per process.
-  cargo test -p app -p server -p trazo-model --locked -- --test-threads=1
+  # In parallel: the stall that once made these run one at a time was Leptos's process-wide
+  # "suppress resource loading" flag, raised whenever a router was built (one per test) while
+  # other tests rendered pages (leptos-rs/leptos#4773); routes are now generated once per
+  # process (server/src/routes.rs).
+  cargo test -p app -p server -p trazo-model --locked -- --skip abuse::
+
+  say "abuse suite (the real server binary under attack, one test at a time)"
+  # Alone and in turn: their pass lines are latencies and memory measured on this machine.
+  cargo test -p server --test api --locked abuse:: -- --test-threads=1
 
   say "end-to-end tests (Playwright, Debian Chromium)"
   port=$(free_port)
@@ -49,13 +53,17 @@ if [ "${1:-}" = "--with-postgres" ]; then
   # The admin is created the way an operator would: the password on standard input.
   printf '%s\n' "$E2E_ADMIN_PASSWORD" |
     DATABASE_URL="sqlite://$e2e_dir/e2e.db" "$CARGO_TARGET_DIR/debug/server" create-admin "$E2E_ADMIN_USER"
-  # Every browser comes from 127.0.0.1, so the per-address sign-up limit is raised here.
+  # Every browser comes from 127.0.0.1, so the per-address limits on sign-ups, log-ins and
+  # password checks in flight are raised here (the abuse suite tests them).
   BIND_ADDR="127.0.0.1:$port" \
     PUBLIC_ORIGIN="http://127.0.0.1:$port" \
     SITE_ROOT=target/site \
     DATABASE_URL="sqlite://$e2e_dir/e2e.db" \
     REDIS_URL="$TEST_REDIS_URL" \
     SIGNUPS_PER_HOUR=1000 \
+    AUTH_IN_FLIGHT_PER_ADDRESS=1000 \
+    LOGIN_FAILURES_PER_ADDRESS=100000 \
+    AUTH_QUEUE=1000 \
     PREDICT_PER_HOUR=5 \
     LOG_LEVEL=warn \
     "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &

@@ -2,7 +2,13 @@
 //! Leptos' server functions, the cross-site request check, and plain form posts for browsers
 //! without WASM.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use app::api::backend::{ApiCall, Failure, HANDLED_HEADER, SharedBackend, SharedPredictions};
 use axum::{
@@ -11,17 +17,18 @@ use axum::{
     extract::{Request, State},
     http::{
         HeaderValue, Method, StatusCode,
-        header::{ALLOW, CONTENT_TYPE, HOST, LOCATION, ORIGIN},
+        header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, ORIGIN},
         request::Parts,
     },
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use futures_util::StreamExt as _;
 use leptos::prelude::{provide_context, use_context};
 use serde::Deserialize;
 use tower_cookies::Cookies;
 
-use crate::{accounts::service::PageAuth, security::PageNonce, state::AppState};
+use crate::{accounts::service::PageRender, security::PageNonce, state::AppState};
 
 /// Largest request body the account endpoints accept.
 pub const API_BODY_LIMIT: usize = 64 * 1024;
@@ -49,10 +56,10 @@ pub fn provide_server_context(state: &AppState) {
     provide_context(SharedPredictions(state.predictor.clone()));
 }
 
-/// For page renders: lets the page refresh an expired session once, see [`PageAuth`].
+/// For page renders: marks the render as one (see [`PageRender`]) and hands it the nonce.
 pub fn provide_page_context(state: &AppState) {
     provide_server_context(state);
-    provide_context(PageAuth::default());
+    provide_context(PageRender);
     // The nonce the security layer chose, so the page's scripts and its policy always agree.
     if let Some(PageNonce(nonce)) = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<PageNonce>().cloned())
@@ -86,6 +93,13 @@ pub async fn server_fn_handler(State(state): State<AppState>, request: Request<B
             response.headers_mut().insert(ALLOW, value);
         }
         return response;
+    }
+    // Leptos leaves the root owner of the last page render started on this thread as the
+    // thread's current owner, and the owner it creates for the server function below would
+    // be that page's child, seeing the page's context (its nonce, `PageRender`). Nothing
+    // awaits between here and that owner, so without a current owner it has no parent.
+    if let Some(owner) = leptos::reactive::owner::Owner::current() {
+        owner.unset();
     }
     let context_state = state.clone();
     let mut response = leptos_axum::handle_server_fns_with_context(
@@ -257,25 +271,73 @@ pub async fn form_logout(State(state): State<AppState>, parts: Parts) -> Respons
     }
 }
 
-/// Turns the body-limit layer's bare 413 into the API's JSON shape.
-pub async fn upload_too_large(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
-        && !response
-            .headers()
-            .get(CONTENT_TYPE)
-            .is_some_and(|ct| ct.as_bytes().starts_with(b"application/json"))
-    {
-        let body = serde_json::json!({
-            "error": "The file is too large. Please send an image under 1 MiB."
-        })
-        .to_string();
-        return (
+/// The largest body a route accepts, and which error shape its 413 takes.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit {
+    pub bytes: usize,
+    /// `/api/predict` answers upload errors as `{"error": ...}` (the original contract).
+    pub upload: bool,
+}
+
+impl BodyLimit {
+    fn refuse(self) -> Response {
+        let size = human_size(self.bytes);
+        let body = if self.upload {
+            serde_json::json!({
+                "error": format!("The file is too large. Please send an image under {size}.")
+            })
+        } else {
+            serde_json::json!({ "msg": format!("The request is too large ({size} at most).") })
+        };
+        (
             StatusCode::PAYLOAD_TOO_LARGE,
             [(CONTENT_TYPE, "application/json")],
-            body,
+            body.to_string(),
         )
-            .into_response();
+            .into_response()
+    }
+}
+
+/// "1 MiB", "64 KiB", "1000 bytes".
+fn human_size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    match bytes {
+        b if b >= KIB * KIB && b % (KIB * KIB) == 0 => format!("{} MiB", b / (KIB * KIB)),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Refuses bodies over the limit with 413, however they are sent: at once when
+/// `Content-Length` says so, and otherwise (chunked) as soon as the bytes read pass it — the
+/// handler then sees its body end in an error, and whatever it answered is replaced by the 413.
+pub async fn limit_body(State(limit): State<BodyLimit>, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit.bytes as u64) {
+        return limit.refuse();
+    }
+    let exceeded = Arc::new(AtomicBool::new(false));
+    let (parts, body) = request.into_parts();
+    let flag = exceeded.clone();
+    let mut seen = 0usize;
+    let counted = body.into_data_stream().map(move |chunk| {
+        let chunk = chunk.map_err(std::io::Error::other)?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > limit.bytes {
+            flag.store(true, Ordering::Relaxed);
+            return Err(std::io::Error::other("the request body is over the limit"));
+        }
+        Ok(chunk)
+    });
+    let response = next
+        .run(Request::from_parts(parts, Body::from_stream(counted)))
+        .await;
+    if exceeded.load(Ordering::Relaxed) {
+        return limit.refuse();
     }
     response
 }
@@ -283,6 +345,13 @@ pub async fn upload_too_large(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_like_a_person_would_say_them() {
+        assert_eq!(human_size(1024 * 1024), "1 MiB");
+        assert_eq!(human_size(64 * 1024), "64 KiB");
+        assert_eq!(human_size(1000), "1000 bytes");
+    }
 
     #[test]
     fn only_local_paths_are_followed_after_log_in() {

@@ -86,6 +86,22 @@ pub struct Config {
     /// Threads that run the model, and how many requests may wait for them.
     pub inference_threads: usize,
     pub inference_queue: usize,
+    /// A connection that has not sent a whole request head within this is closed.
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once; further ones are closed as soon as they are accepted.
+    pub max_connections: usize,
+    /// Failed log-ins one client address may make per hour (over every account).
+    pub login_failures_per_address: u64,
+    /// Password checks (log-in, sign-up, password changes) one client address may have in
+    /// flight at once.
+    pub auth_in_flight_per_address: usize,
+    /// Password checks that may wait for a hashing thread; beyond that, 503 at once.
+    pub auth_queue: usize,
+    /// Memory that image decoding may hold at once, in MiB; uploads wait for their share.
+    pub decode_memory_mib: u64,
+    /// A refresh token presented again within this many seconds of its use gets the same
+    /// successor (two tabs, a retried request) instead of ending the session.
+    pub refresh_grace_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -314,6 +330,29 @@ impl Config {
         let prediction_cache_ttl_secs = positive("PREDICTION_CACHE_TTL_SECS", 24 * 3600)?;
         let inference_threads = positive("INFERENCE_THREADS", cores)? as usize;
         let inference_queue = positive("INFERENCE_QUEUE", 256)? as usize;
+        let header_read_timeout_secs = positive("HEADER_READ_TIMEOUT_SECS", 10)?;
+        let max_connections = positive("MAX_CONNECTIONS", 1024)? as usize;
+        let login_failures_per_address = positive("LOGIN_FAILURES_PER_ADDRESS", 50)?;
+        let auth_in_flight_per_address = positive("AUTH_IN_FLIGHT_PER_ADDRESS", 2)? as usize;
+        let auth_queue = positive("AUTH_QUEUE", 16)? as usize;
+        let decode_memory_mib = positive("DECODE_MEMORY_MIB", 160)?;
+        // 0 is allowed here: no grace, every reuse ends the session.
+        let refresh_grace_secs = match get("REFRESH_GRACE_SECS") {
+            Some(value) => value
+                .trim()
+                .parse()
+                .map_err(|_| invalid("REFRESH_GRACE_SECS", "expected a whole number of seconds"))?,
+            None => 30,
+        };
+        if decode_memory_mib * 1024 * 1024 < trazo_model::preprocess::MAX_DECODE_MEMORY {
+            return Err(invalid(
+                "DECODE_MEMORY_MIB",
+                format!(
+                    "must be at least {} so the largest accepted image can be decoded",
+                    trazo_model::preprocess::MAX_DECODE_MEMORY / (1024 * 1024)
+                ),
+            ));
+        }
 
         Ok(Self {
             environment,
@@ -336,6 +375,13 @@ impl Config {
             prediction_cache_ttl_secs,
             inference_threads,
             inference_queue,
+            header_read_timeout_secs,
+            max_connections,
+            login_failures_per_address,
+            auth_in_flight_per_address,
+            auth_queue,
+            decode_memory_mib,
+            refresh_grace_secs,
         })
     }
 
@@ -476,6 +522,10 @@ mod tests {
             ("COOKIE_SECURE", "maybe"),
             ("LOG_FORMAT", "xml"),
             ("SHUTDOWN_GRACE_SECS", "soon"),
+            ("MAX_CONNECTIONS", "0"),
+            ("HEADER_READ_TIMEOUT_SECS", "-1"),
+            ("DECODE_MEMORY_MIB", "64"),
+            ("REFRESH_GRACE_SECS", "half a minute"),
         ];
         for (name, value) in cases {
             let err = config(&[(name, value)]).expect_err(name);

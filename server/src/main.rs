@@ -56,6 +56,7 @@ async fn main() -> ExitCode {
 
     let bind_addr = config.bind_addr;
     let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let limits = trazo_server::ConnectionLimits::from(&config);
     let state = match AppState::build(config).await {
         Ok(state) => state,
         Err(error) => {
@@ -76,7 +77,7 @@ async fn main() -> ExitCode {
         Err(_) => tracing::info!("listening on http://{bind_addr}"),
     }
     let app = trazo_server::router(state);
-    match trazo_server::serve(listener, app, stop, grace).await {
+    match trazo_server::serve(listener, app, stop, grace, limits).await {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS

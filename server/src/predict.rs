@@ -1,10 +1,12 @@
 //! Predictions: `/api/predict` behind its rate limit, the answer cache, and the history.
 //!
-//! The request path: the rate-limit layer authenticates the caller and counts the request in
-//! both windows (one atomic step); the server function reads the `file` field; here the bytes
-//! are hashed and looked up in the cache (Redis, or in process); on a miss they are decoded and
-//! preprocessed on a blocking thread and classified by the engine's own threads; the answer is
-//! cached and stored in the user's history.
+//! The request path: the body limit refuses oversized uploads (413); the rate-limit layer
+//! authenticates the caller and counts the request in both windows (one atomic step); the
+//! server function reads the `file` field; here the bytes are sniffed, hashed and looked up in
+//! the cache (Redis, or in process); on a miss the memory the decode can need is read from the
+//! image header and reserved from the decode budget (503 when it cannot be had soon), then the
+//! image is decoded and preprocessed on a blocking thread and classified by the engine's own
+//! threads behind their bounded queue; the answer is cached and stored in the user's history.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -31,7 +33,8 @@ use sqlx::{AnyPool, Row};
 use trazo_model::{Engine, EngineError, MODEL_VERSION, PREPROCESS_VERSION, PreprocessError};
 
 use crate::{
-    accounts::service::{AccountService, Principal},
+    accounts::service::{AccountService, Fallback, Principal},
+    admission::Bound,
     api::json_error,
     config::Config,
     history::{HistoryError, HistoryRow, HistoryWriter},
@@ -45,6 +48,9 @@ const REDIS_TIMEOUT: Duration = Duration::from_millis(150);
 /// Answers kept in process (checked before Redis, and all there is without it).
 const LOCAL_CACHE_ENTRIES: usize = 10_000;
 pub const HISTORY_PER_PAGE: u32 = 20;
+/// Uploads that may wait for their share of the decode budget, and for how long.
+const DECODE_WAITING: usize = 64;
+const DECODE_MAX_WAIT: Duration = Duration::from_secs(5);
 
 /// What the cache keeps for one upload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +197,8 @@ pub struct Limits {
 
 pub struct Predictor {
     engine: Arc<Engine>,
+    /// Memory for decoding, in MiB: each upload reserves what its header says it can need.
+    decode_budget: Bound,
     cache: AnswerCache,
     db: AnyPool,
     history: HistoryWriter,
@@ -207,6 +215,11 @@ impl Predictor {
     ) -> Self {
         Self {
             engine,
+            decode_budget: Bound::new(
+                u32::try_from(config.decode_memory_mib).unwrap_or(u32::MAX),
+                DECODE_WAITING,
+                DECODE_MAX_WAIT,
+            ),
             cache: AnswerCache::new(redis, Duration::from_secs(config.prediction_cache_ttl_secs)),
             history: HistoryWriter::spawn(db.clone()),
             db,
@@ -234,10 +247,27 @@ impl Predictor {
         if let Some(answer) = self.cache.get(&key).await {
             return Ok((answer, true));
         }
-        let prepared = tokio::task::spawn_blocking(move || trazo_model::preprocess(&upload))
-            .await
-            .map_err(|_| internal())?
-            .map_err(preprocess_failure)?;
+        // The header says how large the image is before any pixel is decoded; that much
+        // memory is reserved for the whole decode, so many large images at once wait for
+        // each other (or are refused) instead of exhausting memory.
+        let needed = trazo_model::preprocess::memory_needed(&upload).map_err(preprocess_failure)?;
+        let mib = u32::try_from(needed.div_ceil(1024 * 1024)).unwrap_or(u32::MAX);
+        let reserved = self.decode_budget.enter(mib).await.map_err(|_| {
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is busy reading other images. Please try again in a second.",
+            )
+            .retry_after(1)
+        })?;
+        let prepared = tokio::task::spawn_blocking(move || {
+            // Held by the decoding thread, so it is given back when the decode ends, even if
+            // the request is abandoned first.
+            let _reserved = reserved;
+            trazo_model::preprocess(&upload)
+        })
+        .await
+        .map_err(|_| internal())?
+        .map_err(preprocess_failure)?;
         let prediction = self
             .engine
             .submit(prepared.input)
@@ -491,7 +521,13 @@ fn quota_headers(headers: &mut HeaderMap, quota: &Quota) {
 /// `Retry-After` when either is spent, and reports the quota on every response.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let principal = match state.accounts.authenticate(&parts).await {
+    // Explicitly no fallback: this middleware runs outside any Leptos owner, and an API call
+    // must never be authenticated the way a page render is.
+    let principal = match state
+        .accounts
+        .authenticate_with(&parts, Fallback::None)
+        .await
+    {
         Ok(principal) => principal,
         Err(failure) => return json_error(failure.status, &failure.msg),
     };

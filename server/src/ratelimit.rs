@@ -1,4 +1,4 @@
-//! Counting limiter shared by log-in back-off, sign-up limits and (later) prediction quotas.
+//! Counting limiter shared by log-in back-off, sign-up limits and prediction quotas.
 //!
 //! A request is checked against one or more fixed windows (e.g. 50 an hour *and* 200 a day) and
 //! counted in all of them only if every one still has room — in a single atomic step: one Lua
@@ -19,8 +19,11 @@ use crate::redis_link::RedisLink;
 
 /// Redis calls give up after this, so a hung Redis cannot hang requests.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
-/// The in-process map is pruned of expired windows when it grows past this many keys.
+/// The in-process maps are pruned of expired entries when they grow past this many keys…
 const LOCAL_PRUNE_AT: usize = 100_000;
+/// …and never hold more than this many: past it, the entries closest to expiring go first.
+/// Keys come from parsed usernames and client addresses (short), so this is tens of MB at most.
+const LOCAL_MAX: usize = 200_000;
 
 /// One window to check: at most `limit` hits per `period` under `key`.
 #[derive(Debug, Clone)]
@@ -58,31 +61,40 @@ impl Decision {
     }
 }
 
-/// Checks every window and counts the hit in all of them only if all have room. Returns each
-/// window's count after the step and its time to reset.
+/// Checks every window and, when ARGV[1] is 1, counts the hit in all of them only if all have
+/// room (0 only looks). Returns each window's count after the step and its time to reset.
 ///
-/// KEYS: window keys. ARGV: limit_1, period_ms_1, limit_2, period_ms_2, …
+/// KEYS: window keys. ARGV: count (1 or 0), limit_1, period_ms_1, limit_2, period_ms_2, …
 const SCRIPT: &str = r"
 local denied = 0
 local counts = {}
 for i = 1, #KEYS do
   local count = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if count >= tonumber(ARGV[2 * i - 1]) then denied = 1 end
+  if count >= tonumber(ARGV[2 * i]) then denied = 1 end
   counts[i] = count
 end
 local out = { denied }
 for i = 1, #KEYS do
   local count = counts[i]
-  if denied == 0 then
+  if denied == 0 and ARGV[1] == '1' then
     count = redis.call('INCR', KEYS[i])
-    if count == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
+    if count == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i + 1]) end
   end
   local ttl = redis.call('PTTL', KEYS[i])
-  if ttl < 0 then ttl = tonumber(ARGV[2 * i]) end
+  if ttl < 0 then ttl = tonumber(ARGV[2 * i + 1]) end
   out[#out + 1] = count
   out[#out + 1] = ttl
 end
 return out
+";
+
+/// Gives back one hit in each window (an attempt that turned out not to count).
+const RELEASE_SCRIPT: &str = r"
+for i = 1, #KEYS do
+  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if count > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 0
 ";
 
 /// Exponential back-off after repeated failures (log-in attempts): from the `threshold`-th
@@ -109,18 +121,23 @@ impl Backoff {
     }
 }
 
-/// Records one failure. KEYS: failure counter, lock. ARGV: threshold, base_ms, max_ms,
-/// memory_ms. Returns the lock set in ms (0 for none).
-const FAILURE_SCRIPT: &str = r"
+/// Reserves one attempt: refused while the key is locked, otherwise counted as a failure at
+/// once (locking the key from the threshold on), in one atomic step, so that concurrent
+/// attempts can never get past the back-off. A success then clears the key.
+/// KEYS: failure counter, lock. ARGV: threshold, base_ms, max_ms, memory_ms.
+/// Returns minus the remaining lock in ms when refused, else the failure count.
+const RESERVE_SCRIPT: &str = r"
+local locked = redis.call('PTTL', KEYS[2])
+if locked > 0 then return -locked end
 local n = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local threshold = tonumber(ARGV[1])
-if n < threshold then return 0 end
-local doublings = math.min(n - threshold, 32)
-local ms = math.min(tonumber(ARGV[2]) * (2 ^ doublings), tonumber(ARGV[3]))
-ms = math.floor(ms)
-redis.call('SET', KEYS[2], '1', 'PX', ms)
-return ms
+if n >= threshold then
+  local doublings = math.min(n - threshold, 32)
+  local ms = math.floor(math.min(tonumber(ARGV[2]) * (2 ^ doublings), tonumber(ARGV[3])))
+  redis.call('SET', KEYS[2], '1', 'PX', ms)
+end
+return n
 ";
 
 #[derive(Default)]
@@ -130,11 +147,31 @@ struct LocalCounters {
     failures: HashMap<String, (u64, Instant, Instant)>,
 }
 
+/// Keeps `map` within [`LOCAL_MAX`]: drops expired entries once it passes [`LOCAL_PRUNE_AT`],
+/// then, if it is still full, the tenth of the entries that expire soonest. Pruning is a full
+/// scan, so between the two sizes it runs once every 1024 new keys.
+fn bound_map<V>(map: &mut HashMap<String, V>, expires: impl Fn(&V) -> Instant, now: Instant) {
+    let len = map.len();
+    if len <= LOCAL_PRUNE_AT || (len % 1024 != 0 && len < LOCAL_MAX) {
+        return;
+    }
+    map.retain(|_, value| expires(value) > now);
+    if map.len() < LOCAL_MAX {
+        return;
+    }
+    let mut by_expiry: Vec<(Instant, String)> = map
+        .iter()
+        .map(|(key, value)| (expires(value), key.clone()))
+        .collect();
+    by_expiry.sort_unstable();
+    for (_, key) in by_expiry.iter().take(by_expiry.len() / 10) {
+        map.remove(key);
+    }
+}
+
 impl LocalCounters {
-    fn hit(&mut self, windows: &[Window], now: Instant) -> Decision {
-        if self.windows.len() > LOCAL_PRUNE_AT {
-            self.windows.retain(|_, (_, expires)| *expires > now);
-        }
+    fn hit(&mut self, windows: &[Window], now: Instant, count_hit: bool) -> Decision {
+        bound_map(&mut self.windows, |(_, expires)| *expires, now);
         let current: Vec<(u64, Instant)> = windows
             .iter()
             .map(|w| match self.windows.get(&w.key) {
@@ -150,7 +187,7 @@ impl LocalCounters {
             .iter()
             .zip(current)
             .map(|(w, (mut count, expires))| {
-                if allowed {
+                if allowed && count_hit {
                     count += 1;
                     self.windows.insert(w.key.clone(), (count, expires));
                 }
@@ -167,6 +204,16 @@ impl LocalCounters {
         }
     }
 
+    fn release(&mut self, windows: &[Window], now: Instant) {
+        for window in windows {
+            if let Some((count, expires)) = self.windows.get_mut(&window.key)
+                && *expires > now
+            {
+                *count = count.saturating_sub(1);
+            }
+        }
+    }
+
     fn clear(&mut self, key: &str) {
         self.windows.remove(key);
         self.failures.remove(key);
@@ -179,11 +226,28 @@ impl LocalCounters {
             .unwrap_or_default()
     }
 
-    fn record_failure(&mut self, key: &str, policy: &Backoff, now: Instant) -> Duration {
-        if self.failures.len() > LOCAL_PRUNE_AT {
-            self.failures
-                .retain(|_, (_, forget_at, until)| *forget_at > now || *until > now);
+    /// See [`RESERVE_SCRIPT`]: `Err(remaining lock)` or `Ok(failures counted)`.
+    fn reserve(&mut self, key: &str, policy: &Backoff, now: Instant) -> Result<u64, Duration> {
+        let locked = self.locked_for(key, now);
+        if !locked.is_zero() {
+            return Err(locked);
         }
+        self.record_failure(key, policy, now);
+        Ok(self.failures.get(key).map_or(0, |(n, _, _)| *n))
+    }
+
+    fn forgive(&mut self, key: &str) {
+        if let Some((failures, _, _)) = self.failures.get_mut(key) {
+            *failures = failures.saturating_sub(1);
+        }
+    }
+
+    fn record_failure(&mut self, key: &str, policy: &Backoff, now: Instant) -> Duration {
+        bound_map(
+            &mut self.failures,
+            |(_, forget_at, until)| (*forget_at).max(*until),
+            now,
+        );
         let entry = self.failures.entry(key.to_owned()).or_insert((0, now, now));
         if entry.1 <= now {
             entry.0 = 0;
@@ -228,8 +292,17 @@ impl Limiter {
 
     /// Checks and counts one hit against `windows`.
     pub async fn hit(&self, windows: &[Window]) -> Decision {
+        self.check(windows, true).await
+    }
+
+    /// Checks `windows` without counting anything: would a hit be allowed now?
+    pub async fn peek(&self, windows: &[Window]) -> Decision {
+        self.check(windows, false).await
+    }
+
+    async fn check(&self, windows: &[Window], count: bool) -> Decision {
         if self.redis.is_configured() {
-            match tokio::time::timeout(REDIS_TIMEOUT, self.hit_redis(windows)).await {
+            match tokio::time::timeout(REDIS_TIMEOUT, self.hit_redis(windows, count)).await {
                 Ok(Ok(decision)) => {
                     self.recovered();
                     return decision;
@@ -238,7 +311,30 @@ impl Limiter {
                 Err(_) => self.fall_back("timed out").await,
             }
         }
-        self.hit_local(windows)
+        self.lock_local().hit(windows, Instant::now(), count)
+    }
+
+    /// Gives back one hit counted by [`Limiter::hit`] in each of `windows` (an attempt that
+    /// turned out not to count, such as a log-in that succeeded).
+    pub async fn release(&self, windows: &[Window]) {
+        if self.redis.is_configured() {
+            let released = tokio::time::timeout(REDIS_TIMEOUT, async {
+                let mut connection = self.redis.get().await?;
+                let script = redis::Script::new(RELEASE_SCRIPT);
+                let mut invocation = script.prepare_invoke();
+                for window in windows {
+                    invocation.key(format!("{}{}", self.prefix, window.key));
+                }
+                invocation.invoke_async::<i64>(&mut connection).await
+            })
+            .await;
+            match released {
+                Ok(Ok(_)) => return self.recovered(),
+                Ok(Err(error)) => self.fall_back(&error.to_string()).await,
+                Err(_) => self.fall_back("timed out").await,
+            }
+        }
+        self.lock_local().release(windows, Instant::now());
     }
 
     /// Forgets the count under `key` (e.g. failed log-ins after a success).
@@ -262,39 +358,18 @@ impl Limiter {
         }
     }
 
-    /// How long `key` stays locked by [`Limiter::record_failure`] (zero when it is not).
-    pub async fn locked_for(&self, key: &str) -> Duration {
-        if self.redis.is_configured() {
-            let lock = format!("{}{key}:lock", self.prefix);
-            let ttl = tokio::time::timeout(REDIS_TIMEOUT, async {
-                let mut connection = self.redis.get().await?;
-                redis::cmd("PTTL")
-                    .arg(&lock)
-                    .query_async::<i64>(&mut connection)
-                    .await
-            })
-            .await;
-            match ttl {
-                Ok(Ok(ms)) => {
-                    self.recovered();
-                    return Duration::from_millis(ms.max(0) as u64);
-                }
-                Ok(Err(error)) => self.fall_back(&error.to_string()).await,
-                Err(_) => self.fall_back("timed out").await,
-            }
-        }
-        self.lock_local().locked_for(key, Instant::now())
-    }
-
-    /// Counts one failure under `key` and returns the lock it led to (zero for none).
-    pub async fn record_failure(&self, key: &str, policy: &Backoff) -> Duration {
+    /// Reserves one attempt under `key` with back-off `policy`, before the attempt is made:
+    /// `Err(wait)` while the key is locked; otherwise the attempt is counted as a failure at
+    /// once (so N concurrent attempts can never get past the back-off) and a success is
+    /// expected to [`Limiter::clear`] the key. Returns the failures counted.
+    pub async fn reserve_attempt(&self, key: &str, policy: &Backoff) -> Result<u64, Duration> {
         if self.redis.is_configured() {
             let counter = format!("{}{key}", self.prefix);
             let lock = format!("{counter}:lock");
             let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
             let reply = tokio::time::timeout(REDIS_TIMEOUT, async {
                 let mut connection = self.redis.get().await?;
-                redis::Script::new(FAILURE_SCRIPT)
+                redis::Script::new(RESERVE_SCRIPT)
                     .key(&counter)
                     .key(&lock)
                     .arg(policy.threshold)
@@ -306,16 +381,41 @@ impl Limiter {
             })
             .await;
             match reply {
-                Ok(Ok(ms)) => {
+                Ok(Ok(n)) if n < 0 => {
                     self.recovered();
-                    return Duration::from_millis(ms.max(0) as u64);
+                    return Err(Duration::from_millis(n.unsigned_abs()));
+                }
+                Ok(Ok(n)) => {
+                    self.recovered();
+                    return Ok(n.unsigned_abs());
                 }
                 Ok(Err(error)) => self.fall_back(&error.to_string()).await,
                 Err(_) => self.fall_back("timed out").await,
             }
         }
-        self.lock_local()
-            .record_failure(key, policy, Instant::now())
+        self.lock_local().reserve(key, policy, Instant::now())
+    }
+
+    /// Takes back one attempt reserved with [`Limiter::reserve_attempt`] that was never made
+    /// (refused for load, or the database failed): it is not counted as a failure.
+    pub async fn forgive_attempt(&self, key: &str) {
+        if self.redis.is_configured() {
+            let counter = format!("{}{key}", self.prefix);
+            let forgiven = tokio::time::timeout(REDIS_TIMEOUT, async {
+                let mut connection = self.redis.get().await?;
+                redis::Script::new(RELEASE_SCRIPT)
+                    .key(&counter)
+                    .invoke_async::<i64>(&mut connection)
+                    .await
+            })
+            .await;
+            match forgiven {
+                Ok(Ok(_)) => return self.recovered(),
+                Ok(Err(error)) => self.fall_back(&error.to_string()).await,
+                Err(_) => self.fall_back("timed out").await,
+            }
+        }
+        self.lock_local().forgive(key);
     }
 
     fn recovered(&self) {
@@ -330,10 +430,6 @@ impl Limiter {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn hit_local(&self, windows: &[Window]) -> Decision {
-        self.lock_local().hit(windows, Instant::now())
-    }
-
     async fn fall_back(&self, reason: &str) {
         self.redis.forget().await;
         if !self.degraded.swap(true, Ordering::Relaxed) {
@@ -344,10 +440,15 @@ impl Limiter {
         }
     }
 
-    async fn hit_redis(&self, windows: &[Window]) -> Result<Decision, redis::RedisError> {
+    async fn hit_redis(
+        &self,
+        windows: &[Window],
+        count: bool,
+    ) -> Result<Decision, redis::RedisError> {
         let mut connection = self.redis.get().await?;
         let script = redis::Script::new(SCRIPT);
         let mut invocation = script.prepare_invoke();
+        invocation.arg(if count { 1 } else { 0 });
         for window in windows {
             invocation
                 .key(format!("{}{}", self.prefix, window.key))
@@ -398,10 +499,10 @@ mod tests {
         let now = Instant::now();
         let windows = [window("u", 3, 60)];
         let remaining: Vec<u64> = (0..5)
-            .map(|_| counters.hit(&windows, now).windows[0].remaining)
+            .map(|_| counters.hit(&windows, now, true).windows[0].remaining)
             .collect();
         assert_eq!(remaining, [2, 1, 0, 0, 0]);
-        assert!(!counters.hit(&windows, now).allowed);
+        assert!(!counters.hit(&windows, now, true).allowed);
     }
 
     #[test]
@@ -409,9 +510,9 @@ mod tests {
         let mut counters = LocalCounters::default();
         let now = Instant::now();
         let hour_and_day = [window("h", 2, 3600), window("d", 5, 86400)];
-        assert!(counters.hit(&hour_and_day, now).allowed);
-        assert!(counters.hit(&hour_and_day, now).allowed);
-        let refused = counters.hit(&hour_and_day, now);
+        assert!(counters.hit(&hour_and_day, now, true).allowed);
+        assert!(counters.hit(&hour_and_day, now, true).allowed);
+        let refused = counters.hit(&hour_and_day, now, true);
         assert!(!refused.allowed);
         assert_eq!(
             refused.windows[1].remaining, 3,
@@ -425,15 +526,15 @@ mod tests {
         let mut counters = LocalCounters::default();
         let start = Instant::now();
         let windows = [window("u", 1, 60)];
-        assert!(counters.hit(&windows, start).allowed);
+        assert!(counters.hit(&windows, start, true).allowed);
         assert!(
             !counters
-                .hit(&windows, start + Duration::from_secs(59))
+                .hit(&windows, start + Duration::from_secs(59), true)
                 .allowed
         );
         assert!(
             counters
-                .hit(&windows, start + Duration::from_secs(61))
+                .hit(&windows, start + Duration::from_secs(61), true)
                 .allowed
         );
     }
@@ -481,6 +582,64 @@ mod tests {
         assert!(counters.record_failure("k", &LOGIN, next_day).is_zero());
         counters.clear("k");
         assert!(counters.locked_for("k", next_day).is_zero());
+    }
+
+    #[test]
+    fn concurrent_attempts_are_reserved_so_none_gets_past_the_backoff() {
+        let mut counters = LocalCounters::default();
+        let now = Instant::now();
+        // Forty attempts at once, none finished: exactly the threshold may proceed.
+        let admitted = (0..40)
+            .filter(|_| counters.reserve("k", &LOGIN, now).is_ok())
+            .count();
+        assert_eq!(admitted, 5);
+        assert_eq!(
+            counters.reserve("k", &LOGIN, now),
+            Err(Duration::from_secs(30))
+        );
+        // A success clears the key.
+        counters.clear("k");
+        assert_eq!(counters.reserve("k", &LOGIN, now), Ok(1));
+    }
+
+    #[test]
+    fn peeking_counts_nothing_and_released_hits_are_given_back() {
+        let mut counters = LocalCounters::default();
+        let now = Instant::now();
+        let windows = [window("ip", 2, 60)];
+        assert!(counters.hit(&windows, now, false).allowed);
+        assert!(counters.hit(&windows, now, true).allowed);
+        assert!(counters.hit(&windows, now, true).allowed);
+        assert!(!counters.hit(&windows, now, false).allowed);
+        counters.release(&windows, now);
+        assert!(counters.hit(&windows, now, false).allowed);
+        assert_eq!(counters.hit(&windows, now, true).windows[0].remaining, 0);
+    }
+
+    #[test]
+    fn the_local_maps_never_grow_past_their_cap() {
+        let mut counters = LocalCounters::default();
+        let now = Instant::now();
+        for i in 0..(LOCAL_MAX + 1000) {
+            counters.hit(&[window(&format!("k{i}"), 5, 3600 + i as u64)], now, true);
+            counters.record_failure(&format!("f{i}"), &LOGIN, now);
+        }
+        assert!(
+            counters.windows.len() <= LOCAL_MAX,
+            "{}",
+            counters.windows.len()
+        );
+        assert!(
+            counters.failures.len() <= LOCAL_MAX,
+            "{}",
+            counters.failures.len()
+        );
+        // The entries that live longest are the ones kept.
+        assert!(
+            counters
+                .windows
+                .contains_key(&format!("k{}", LOCAL_MAX + 999))
+        );
     }
 
     #[test]

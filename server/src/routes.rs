@@ -1,21 +1,23 @@
 //! Assembles the router: probes and metrics, the server functions under `/api/`, the Leptos
 //! pages, static assets, and the middleware every request passes through.
 
-use std::time::Duration;
+use std::{sync::LazyLock, time::Duration};
 
 use app::{App, shell};
 use axum::{
     Router,
+    handler::Handler as _,
     http::{HeaderName, StatusCode},
     middleware,
     routing::{get, post},
 };
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_cookies::CookieManagerLayer;
 use tower_http::{
-    limit::RequestBodyLimitLayer,
+    catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -31,9 +33,22 @@ use crate::{
 /// Requests still running after this are answered with 408 rather than held open forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The pages' routes, found once per process. Leptos finds them by rendering the app with
+/// resource loading switched off through a process-wide flag, so any page render in the
+/// process whose resource starts meanwhile never finishes (leptos-rs/leptos#4773): with one
+/// router built per integration test, renders in other tests stalled until the request
+/// timeout. Routers built later reuse the list instead of rendering again.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    router_with(state, Router::new())
+}
+
+/// The application with `extra` routes that pass through every layer the real ones do (tests
+/// add a slow or a panicking route this way).
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
+    let routes = ROUTES.clone();
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let security = SecurityHeaders {
@@ -63,7 +78,16 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Static files are served without Leptos. Its file handler gives each file response a
+        // reactive owner that is a child of the page render last started on the same worker
+        // thread (Leptos leaves a render's root as the thread's current owner), so the file
+        // response took that page's headers, its CSP among them, and the page went out
+        // without one. Only what is not a file reaches Leptos: the 404 page, rendered in an
+        // owner of its own.
+        .fallback_service(ServeDir::new(&*state.leptos_options.site_root).fallback(
+            leptos_axum::file_and_error_handler::<AppState, _>(shell).with_state(state.clone()),
+        ))
+        .layer(middleware::map_response(security::static_cache_control))
         .layer(track.clone())
         .with_state(state.clone());
 
@@ -81,21 +105,34 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(api::form_login))
         .route("/auth/register", post(api::form_register))
         .route("/auth/logout", post(api::form_logout))
+        .merge(extra)
         .route_layer(middleware::from_fn_with_state(state.clone(), api::csrf))
-        .route_layer(RequestBodyLimitLayer::new(api::API_BODY_LIMIT))
+        .route_layer(middleware::from_fn_with_state(
+            api::BodyLimit {
+                bytes: api::API_BODY_LIMIT,
+                upload: false,
+            },
+            api::limit_body,
+        ))
         // Added after the layers above, so it has its own: uploads may be larger, and every
-        // prediction is counted against the caller's quota before anything else happens.
+        // prediction is counted against the caller's quota before anything expensive happens.
+        // The cheapest check comes first: the size (413).
         .route(
             "/api/predict",
             post(api::server_fn_handler).layer(
                 ServiceBuilder::new()
+                    .layer(middleware::from_fn_with_state(
+                        api::BodyLimit {
+                            bytes: state.config.predict_max_bytes,
+                            upload: true,
+                        },
+                        api::limit_body,
+                    ))
                     .layer(middleware::from_fn_with_state(state.clone(), api::csrf))
                     .layer(middleware::from_fn_with_state(
                         state.clone(),
                         predict::rate_limit,
-                    ))
-                    .layer(middleware::from_fn(api::upload_too_large))
-                    .layer(RequestBodyLimitLayer::new(state.config.predict_max_bytes)),
+                    )),
             ),
         )
         .layer(track)
@@ -118,6 +155,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,
-                )),
+                ))
+                // Innermost, so a panicking handler's 500 still passes through the layers
+                // above (logged, counted, given security headers); other requests go on.
+                .layer(CatchPanicLayer::custom(security::panic_response)),
         )
 }

@@ -1,12 +1,16 @@
 //! Security headers on every response. Pages set their own Content-Security-Policy (with the
 //! response's nonce, see `app::content_security_policy`); everything else gets a policy that
-//! allows nothing, since JSON and assets never need to run code.
+//! allows nothing, since JSON and assets never need to run code. Nothing dynamic is cached:
+//! pages, API answers and refusals are `no-store` (they are per person, and pages carry a
+//! one-time nonce); only static assets may be kept, and are revalidated.
+
+use std::any::Any;
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue, header},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
 /// For responses that are not pages: nothing may load, nothing may frame them.
@@ -59,6 +63,11 @@ impl SecurityHeaders {
                 HeaderValue::from_static(LOCKED_DOWN_CSP),
             );
         }
+        // Authenticated answers, 429s and pages must never be stored by a browser or a proxy;
+        // static assets say otherwise before they get here (see `static_cache_control`).
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         if self.hsts {
             headers.insert(
                 header::STRICT_TRANSPORT_SECURITY,
@@ -66,6 +75,38 @@ impl SecurityHeaders {
             );
         }
     }
+}
+
+/// Static assets (the WASM bundle, the stylesheet, icons) may be cached but are revalidated
+/// each time, as their names do not change between builds. HTML from the same fallback (the
+/// 404 page) is left to the `no-store` default.
+pub async fn static_cache_control(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    let is_html = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if !is_html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    response
+}
+
+/// A handler that panicked answers 500 with the API's error shape; the process and every
+/// other request go on. The panic itself is logged, its message is not sent.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = detail, "a request handler panicked");
+    let body = serde_json::json!({ "msg": "Something went wrong on our side. Please try again." });
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 pub async fn add_headers(
@@ -81,6 +122,9 @@ pub async fn add_headers(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html"));
+    // A safety net: pages set their own policy, and the cause of it going missing (a static
+    // file taking a page's headers, see `routes`) is fixed. Should it happen again, the page
+    // still gets a policy it can hydrate under, and the log says so.
     if is_page
         && !headers.contains_key(header::CONTENT_SECURITY_POLICY)
         && let Ok(value) = HeaderValue::from_str(&app::content_security_policy(
@@ -88,6 +132,9 @@ pub async fn add_headers(
             policy.reload.as_deref(),
         ))
     {
+        tracing::warn!(
+            "a page reached the security layer without its policy; the page policy was added"
+        );
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     policy.apply(headers);
@@ -109,6 +156,7 @@ mod tests {
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(headers[header::CONTENT_SECURITY_POLICY], LOCKED_DOWN_CSP);
         assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
     }
 
     #[test]

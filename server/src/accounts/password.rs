@@ -1,16 +1,18 @@
 //! Password hashing with argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane).
 //!
 //! Hashing takes tens of milliseconds of CPU and 19 MiB of memory, so it runs on blocking
-//! threads behind a semaphore: a burst of log-ins queues here instead of starving the async
-//! runtime or exhausting memory.
+//! threads behind an admission bound: a few checks run, a short line waits, and the rest of a
+//! burst is refused at once (503) instead of starving the async runtime or exhausting memory.
+//! Password strength scoring, also CPU-heavy, runs behind the same bound ([`PasswordHasherPool::run`]).
 
-use std::sync::{Arc, LazyLock};
+use std::{sync::LazyLock, time::Duration};
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
     password_hash::SaltString,
 };
-use tokio::sync::Semaphore;
+
+use crate::admission::Bound;
 
 /// OWASP Password Storage Cheat Sheet, argon2id option 2: m=19 MiB, t=2, p=1.
 pub const MEMORY_KIB: u32 = 19 * 1024;
@@ -38,8 +40,9 @@ pub enum HashError {
     Hash(argon2::password_hash::Error),
     #[error("password hashing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
-    #[error("password hasher is shutting down")]
-    Closed,
+    /// Too many password checks are running or waiting: refused before any work (503).
+    #[error("too many password checks in progress")]
+    Busy,
 }
 
 /// The outcome of checking a password against a stored hash.
@@ -52,27 +55,40 @@ pub enum Verified {
     },
 }
 
-/// Runs argon2 on blocking threads, at most `permits` at a time.
-#[derive(Clone)]
+/// Longest a password check waits in line for a thread before it is refused.
+const MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// Runs argon2 (and other password work) on blocking threads, at most `threads` at a time,
+/// with at most `queue` more waiting.
 pub struct PasswordHasherPool {
-    permits: Arc<Semaphore>,
+    bound: Bound,
 }
 
 impl PasswordHasherPool {
-    pub fn new(permits: usize) -> Self {
+    pub fn new(threads: usize, queue: usize) -> Self {
         Self {
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            bound: Bound::new(u32::try_from(threads).unwrap_or(u32::MAX), queue, MAX_WAIT),
         }
+    }
+
+    /// Runs `work` on a blocking thread once admitted; `Busy` at once when the line is full.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let admitted = self.bound.enter(1).await.map_err(|_| HashError::Busy)?;
+        // The place is held by the thread doing the work, so it is not given back while the
+        // work still runs if the request is abandoned.
+        Ok(tokio::task::spawn_blocking(move || {
+            let _admitted = admitted;
+            work()
+        })
+        .await?)
     }
 
     /// Hashes `password` into a PHC string.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| HashError::Closed)?;
-        tokio::task::spawn_blocking(move || hash_now(&password)).await?
+        self.run(move || hash_now(&password)).await?
     }
 
     /// Checks `password` against `stored`, or against a dummy hash when `stored` is `None`
@@ -82,12 +98,7 @@ impl PasswordHasherPool {
         password: String,
         stored: Option<String>,
     ) -> Result<Verified, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| HashError::Closed)?;
-        tokio::task::spawn_blocking(move || match stored {
+        self.run(move || match stored {
             Some(stored) => verify_now(&password, &stored),
             None => {
                 let _ = verify_now(&password, &DUMMY_HASH);
@@ -145,7 +156,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_phc_strings_with_owasp_parameters() {
-        let pool = PasswordHasherPool::new(1);
+        let pool = PasswordHasherPool::new(1, 4);
         let hash = pool.hash("violet-tractor-91".into()).await.expect("hash");
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
@@ -157,7 +168,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_right_password_verifies_and_a_wrong_one_does_not() {
-        let pool = PasswordHasherPool::new(1);
+        let pool = PasswordHasherPool::new(1, 4);
         let hash = pool.hash("violet-tractor-91".into()).await.expect("hash");
         assert_eq!(
             pool.verify("violet-tractor-91".into(), Some(hash.clone()))
@@ -184,6 +195,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_burst_beyond_the_line_is_refused_at_once() {
+        let pool = std::sync::Arc::new(PasswordHasherPool::new(1, 1));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let running = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.run(move || hold.recv()).await })
+        };
+        let waiting = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.run(|| ()).await })
+        };
+        // Let both take their places: one running, one in line.
+        for _ in 0..100 {
+            if pool.bound.available() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let started = std::time::Instant::now();
+        assert!(matches!(pool.run(|| ()).await, Err(HashError::Busy)));
+        assert!(started.elapsed() < Duration::from_millis(100));
+        release.send(()).expect("release");
+        assert!(running.await.expect("task").is_ok());
+        assert!(waiting.await.expect("task").is_ok());
+    }
+
+    #[tokio::test]
     async fn hashes_made_with_older_parameters_are_upgraded_at_login() {
         let weak = Argon2::new(
             Algorithm::Argon2id,
@@ -195,7 +234,7 @@ mod tests {
             .hash_password(b"violet-tractor-91", &salt)
             .expect("hash")
             .to_string();
-        let pool = PasswordHasherPool::new(1);
+        let pool = PasswordHasherPool::new(1, 4);
         match pool
             .verify("violet-tractor-91".into(), Some(old))
             .await

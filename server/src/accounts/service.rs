@@ -16,18 +16,18 @@ use app::api::{
 use axum::extract::ConnectInfo;
 use http::{HeaderMap, StatusCode, header::AUTHORIZATION, request::Parts};
 use sqlx::AnyPool;
-use tokio::sync::Mutex as AsyncMutex;
 use tower_cookies::{Cookie, Cookies, cookie::SameSite};
 
 use super::{
-    password::{PasswordHasherPool, Verified},
+    password::{HashError, PasswordHasherPool, Verified},
     policy,
     store::{self, Role, Rotation, SESSION_ABSOLUTE_SECS, StoreError, UserRecord},
     tokens::{self, ACCESS_TTL_SECS, TokenError, TokenKeys},
 };
 use crate::{
+    admission::{InFlight, PerAddress},
     config::Config,
-    ratelimit::{Backoff, Limiter, Window},
+    ratelimit::{Backoff, Decision, Limiter, Window},
 };
 
 pub const MISSING_CREDENTIALS: &str = "Username and password required";
@@ -98,11 +98,20 @@ pub struct Principal {
     pub session_id: String,
 }
 
-/// While a page renders on the server, several resources may authenticate the same request;
-/// a session refreshed for the first must be reused by the rest (a second rotation of the same
-/// refresh token would look like theft).
-#[derive(Clone, Default)]
-pub struct PageAuth(Arc<AsyncMutex<Option<String>>>);
+/// In context while a page renders on the server. Page loads are GETs, which never change
+/// state, so when the access token has run out a page is shown to the owner of a valid refresh
+/// cookie without rotating it (see [`Fallback`]); the browser refreshes with a POST later.
+#[derive(Clone, Copy, Debug)]
+pub struct PageRender;
+
+/// What authentication may fall back to when there is no valid access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fallback {
+    /// Nothing: 401 (the API's contract; the browser then refreshes with `POST /api/refresh`).
+    None,
+    /// A valid refresh cookie, read without being used (page loads and `GET /api/session`).
+    RefreshCookie,
+}
 
 pub struct AccountService {
     db: AnyPool,
@@ -112,22 +121,30 @@ pub struct AccountService {
     cookies: CookieNames,
     trusted_proxies: Vec<IpAddr>,
     signups_per_hour: u64,
+    login_failures_per_address: u64,
+    /// Password work (log-in, sign-up, password changes) in flight per client address.
+    per_address: PerAddress,
+    refresh_grace_secs: i64,
 }
 
 impl AccountService {
     pub fn new(config: &Config, db: AnyPool, limiter: Arc<Limiter>) -> Self {
         // Each argon2 run takes 19 MiB and a core for tens of milliseconds. At most half the
-        // cores hash at a time (one on a 2-core machine): a flood of log-ins queues for those
-        // and leaves the other half to predictions and pages (measured in BENCHMARKS.md).
+        // cores hash at a time (one on a 2-core machine): a flood of log-ins waits for those
+        // in a short line (AUTH_QUEUE, then 503) and leaves the other half to predictions and
+        // pages (measured in BENCHMARKS.md).
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             db,
-            hasher: PasswordHasherPool::new((cores / 2).max(1)),
+            hasher: PasswordHasherPool::new((cores / 2).max(1), config.auth_queue),
             keys: TokenKeys::new(config.signing_key.expose()),
             limiter,
             cookies: CookieNames::new(config.cookie_secure),
             trusted_proxies: config.trusted_proxies.clone(),
             signups_per_hour: config.signups_per_hour,
+            login_failures_per_address: config.login_failures_per_address,
+            per_address: PerAddress::new(config.auth_in_flight_per_address),
+            refresh_grace_secs: i64::try_from(config.refresh_grace_secs).unwrap_or(i64::MAX),
         }
     }
 
@@ -191,38 +208,54 @@ impl AccountService {
         })
     }
 
-    /// Checks the Bearer token or the access cookie, and that its session is still live.
+    /// Checks the Bearer token or the access cookie, and that its session is still live. While
+    /// a page renders, a valid refresh cookie also counts (read, not used: see [`PageRender`]).
     pub async fn authenticate(&self, request: &Parts) -> Outcome<Principal> {
-        let page = leptos::prelude::use_context::<PageAuth>();
-        let token = match bearer_token(&request.headers)? {
-            Some(token) => Some(token),
-            None => match &page {
-                Some(page) => page.0.lock().await.clone(),
-                None => None,
-            }
-            .or_else(|| self.cookie_value(request, self.cookies.access)),
+        let fallback = if leptos::prelude::use_context::<PageRender>().is_some() {
+            Fallback::RefreshCookie
+        } else {
+            Fallback::None
         };
+        self.authenticate_with(request, fallback).await
+    }
+
+    /// [`AccountService::authenticate`] with the fallback chosen by the caller.
+    pub async fn authenticate_with(
+        &self,
+        request: &Parts,
+        fallback: Fallback,
+    ) -> Outcome<Principal> {
+        let bearer = bearer_token(&request.headers)?;
+        let token = bearer
+            .clone()
+            .or_else(|| self.cookie_value(request, self.cookies.access));
         let checked = match token {
             Some(token) => self.principal_from_token(&token).await,
             None => Err(unauthorized(MISSING_AUTH)),
         };
-        match (checked, page) {
-            (Ok(principal), _) => Ok(principal),
-            // A page render with an expired or missing access cookie: refresh the session
-            // silently, once for the whole page, so people stay logged in across page loads.
-            (Err(failure), Some(page)) if failure.status == StatusCode::UNAUTHORIZED => {
-                let mut slot = page.0.lock().await;
-                if let Some(token) = slot.clone() {
-                    return self.principal_from_token(&token).await;
-                }
-                if self.cookie_value(request, self.cookies.refresh).is_none() {
+        match checked {
+            Err(failure)
+                if failure.status == StatusCode::UNAUTHORIZED
+                    && fallback == Fallback::RefreshCookie
+                    && bearer.is_none() =>
+            {
+                let Some(refresh) = self.cookie_value(request, self.cookies.refresh) else {
                     return Err(failure);
+                };
+                match store::refresh_token_user(
+                    &self.db,
+                    &tokens::refresh_token_hash(&refresh),
+                    now(),
+                    self.refresh_grace_secs,
+                )
+                .await
+                .map_err(database)?
+                {
+                    Some((user, session_id)) => Ok(Principal { user, session_id }),
+                    None => Err(failure),
                 }
-                let token = self.rotate(request).await?;
-                *slot = Some(token.access_token.clone());
-                self.principal_from_token(&token.access_token).await
             }
-            (Err(failure), _) => Err(failure),
+            other => other,
         }
     }
 
@@ -261,6 +294,11 @@ impl AccountService {
         Ok(principal)
     }
 
+    /// Sign-up, cheapest checks first: the fields, the name's rules, the password's length, the
+    /// address's sign-up quota (looked at, not counted), then the strength score and the
+    /// hash on the bounded password threads. A name-taken answer counts against the quota like
+    /// a new account, so an address over its quota gets 429 for every name, and one under it
+    /// cannot probe more names than it could create.
     pub async fn register(
         &self,
         request: &Parts,
@@ -269,81 +307,144 @@ impl AccountService {
     ) -> Outcome<Message> {
         let (username, password) = required(username, password)?;
         let username = policy::parse_username(&username).map_err(unprocessable)?;
-        policy::check_password(&password, &username).map_err(unprocessable)?;
-        if store::find_user_by_name(&self.db, &username)
-            .await
-            .map_err(database)?
-            .is_some()
-        {
-            return Err(Failure::new(
-                StatusCode::CONFLICT,
-                "Username already exists",
-            ));
+        policy::check_not_reserved(&username).map_err(unprocessable)?;
+        policy::check_password_length(&password).map_err(unprocessable)?;
+        let ip = self.client_ip(request);
+        let quota = ip.map(|ip| Window {
+            key: format!("signup:{ip}"),
+            limit: self.signups_per_hour,
+            period: Duration::from_secs(3600),
+        });
+        let quota = quota.as_slice();
+        if !quota.is_empty() {
+            let decision = self.limiter.peek(quota).await;
+            if !decision.allowed {
+                return Err(too_many_signups(&decision));
+            }
         }
-        if let Some(ip) = self.client_ip(request) {
-            let decision = self
-                .limiter
-                .hit(&[Window {
-                    key: format!("signup:{ip}"),
-                    limit: self.signups_per_hour,
-                    period: Duration::from_secs(3600),
-                }])
-                .await;
+        let _place = self.enter(ip)?;
+        let (scored, name) = (password.clone(), username.clone());
+        self.hasher
+            .run(move || policy::check_password(&scored, &name))
+            .await
+            .map_err(hash_failure)?
+            .map_err(unprocessable)?;
+        if !quota.is_empty() {
+            let decision = self.limiter.hit(quota).await;
+            if !decision.allowed {
+                return Err(too_many_signups(&decision));
+            }
+        }
+        let taken = || Failure::new(StatusCode::CONFLICT, "Username already exists");
+        match store::find_user_by_name(&self.db, &username).await {
+            Ok(Some(_)) => return Err(taken()),
+            Ok(None) => {}
+            Err(error) => {
+                self.limiter.release(quota).await;
+                return Err(database(error));
+            }
+        }
+        let hash = match self.hasher.hash(password).await {
+            Ok(hash) => hash,
+            Err(error) => {
+                // Nothing was created: the attempt does not count.
+                self.limiter.release(quota).await;
+                return Err(hash_failure(error));
+            }
+        };
+        match store::create_user(&self.db, &username, &hash, Role::User, now()).await {
+            Ok(user) => {
+                tracing::info!(user_id = %user.id, "account created");
+                Ok(Message::new("User registered successfully"))
+            }
+            Err(StoreError::UsernameTaken) => Err(taken()),
+            Err(StoreError::Database(error)) => {
+                self.limiter.release(quota).await;
+                Err(database(error))
+            }
+        }
+    }
+
+    /// A place for one more password check from `ip`: 429 when that address already has as
+    /// many in flight as it may.
+    fn enter(&self, ip: Option<IpAddr>) -> Outcome<Option<InFlight>> {
+        let Some(ip) = ip else { return Ok(None) };
+        match self.per_address.enter(ip) {
+            Some(place) => Ok(Some(place)),
+            None => Err(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many log-ins or sign-ups from your network at once. Try again in a second.",
+            )
+            .retry_after(1)),
+        }
+    }
+
+    /// Verifies `password` for `username`, cheapest checks first: a name that cannot exist is
+    /// refused before anything is counted or hashed (the rules are public, so answering it at
+    /// once reveals nothing); then the address's place in line, its failure budget and the
+    /// account's back-off are taken *before* the password is verified — each attempt counts
+    /// as a failure until it succeeds — so N concurrent guesses can never verify more than the
+    /// back-off allows. Unknown names and wrong passwords take the same path and time.
+    async fn check_credentials(
+        &self,
+        ip: Option<IpAddr>,
+        username: &str,
+        password: String,
+    ) -> Outcome<UserRecord> {
+        let Ok(name) = policy::parse_username(username) else {
+            return Err(unauthorized(BAD_CREDENTIALS));
+        };
+        let _place = self.enter(ip)?;
+        let address = ip.map(|ip| Window {
+            key: format!("login-ip:{ip}"),
+            limit: self.login_failures_per_address,
+            period: Duration::from_secs(3600),
+        });
+        let address = address.as_slice();
+        if !address.is_empty() {
+            let decision = self.limiter.hit(address).await;
             if !decision.allowed {
                 let wait = decision.retry_after().as_secs().max(1);
                 return Err(Failure::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     format!(
-                        "Too many accounts were created from your network. Try again in {}.",
+                        "Too many failed log-ins from your network. Try again in {}.",
                         human_duration(wait)
                     ),
                 )
                 .retry_after(wait));
             }
         }
-        let hash = self.hasher.hash(password).await.map_err(|error| {
-            tracing::error!(%error, "password hashing failed");
-            internal()
-        })?;
-        match store::create_user(&self.db, &username, &hash, Role::User, now()).await {
-            Ok(user) => {
-                tracing::info!(user_id = %user.id, "account created");
-                Ok(Message::new("User registered successfully"))
-            }
-            Err(StoreError::UsernameTaken) => Err(Failure::new(
-                StatusCode::CONFLICT,
-                "Username already exists",
-            )),
-            Err(StoreError::Database(error)) => Err(database(error)),
+        let account = format!("login:{}", name.as_str());
+        if let Err(wait) = self.limiter.reserve_attempt(&account, &LOGIN_BACKOFF).await {
+            self.limiter.release(address).await;
+            return Err(locked_out(wait));
         }
-    }
-
-    /// Verifies `password` for `username` with per-account back-off. Unknown names and wrong
-    /// passwords take the same path and the same time.
-    async fn check_credentials(&self, username: &str, password: String) -> Outcome<UserRecord> {
-        let canonical = username.trim().to_lowercase();
-        let throttle_key = format!("login:{canonical}");
-        let locked = self.limiter.locked_for(&throttle_key).await;
-        if !locked.is_zero() {
-            return Err(locked_out(locked));
-        }
-        let user = match policy::parse_username(&canonical) {
-            Ok(name) => store::find_user_by_name(&self.db, &name)
-                .await
-                .map_err(database)?,
-            Err(_) => None,
+        // The attempt is counted. Until the password is known to be right or wrong, anything
+        // that stops it undoes the count: it was not a guess.
+        let undo = || async {
+            self.limiter.release(address).await;
+            self.limiter.forgive_attempt(&account).await;
         };
-        let verified = self
-            .hasher
-            .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "password verification failed");
-                internal()
-            })?;
+        let user = match store::find_user_by_name(&self.db, &name).await {
+            Ok(user) => user,
+            Err(error) => {
+                undo().await;
+                return Err(database(error));
+            }
+        };
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let verified = match self.hasher.verify(password, stored).await {
+            Ok(verified) => verified,
+            Err(error) => {
+                undo().await;
+                return Err(hash_failure(error));
+            }
+        };
         match (verified, user) {
             (Verified::Yes { rehash }, Some(user)) => {
-                self.limiter.clear(&throttle_key).await;
+                self.limiter.clear(&account).await;
+                self.limiter.release(address).await;
                 if let Some(rehash) = rehash
                     && let Err(error) =
                         store::set_password_hash(&self.db, &user.id, &rehash, now()).await
@@ -352,19 +453,7 @@ impl AccountService {
                 }
                 Ok(user)
             }
-            _ => {
-                let lock = self
-                    .limiter
-                    .record_failure(&throttle_key, &LOGIN_BACKOFF)
-                    .await;
-                if !lock.is_zero() {
-                    tracing::warn!(
-                        lock_secs = lock.as_secs(),
-                        "repeated failed log-ins; account throttled"
-                    );
-                }
-                Err(unauthorized(BAD_CREDENTIALS))
-            }
+            _ => Err(unauthorized(BAD_CREDENTIALS)),
         }
     }
 
@@ -379,7 +468,9 @@ impl AccountService {
             // Never hash megabytes; no stored password can be this long anyway.
             return Err(unauthorized(BAD_CREDENTIALS));
         }
-        let user = self.check_credentials(&username, password).await?;
+        let user = self
+            .check_credentials(self.client_ip(request), &username, password)
+            .await?;
         if user.disabled {
             return Err(Failure::new(
                 StatusCode::FORBIDDEN,
@@ -405,12 +496,15 @@ impl AccountService {
         let Some(presented) = self.cookie_value(request, self.cookies.refresh) else {
             return Err(unauthorized("Missing refresh token"));
         };
-        let fresh = tokens::new_refresh_token();
+        // Derived from the presented token, so a second presentation within the grace window
+        // asks for (and gets) the same successor.
+        let fresh = self.keys.successor(&presented);
         let rotation = store::rotate_refresh_token(
             &self.db,
             &tokens::refresh_token_hash(&presented),
             &tokens::refresh_token_hash(&fresh),
             now(),
+            self.refresh_grace_secs,
         )
         .await
         .map_err(database)?;
@@ -478,21 +572,15 @@ impl AccountService {
         })
     }
 
+    /// The logged-in user or `None`, for pages. A GET: it never rotates the refresh token
+    /// (an expired access token falls back to reading the refresh cookie, see [`Fallback`]).
     pub async fn session(&self, request: &Parts) -> Outcome<Option<CurrentUser>> {
-        let principal = match self.authenticate(request).await {
+        let principal = match self
+            .authenticate_with(request, Fallback::RefreshCookie)
+            .await
+        {
             Ok(principal) => principal,
             Err(failure) if failure.status != StatusCode::UNAUTHORIZED => return Err(failure),
-            // Outside a page render `authenticate` does not refresh; here it is safe to, as
-            // the page asks for its session once.
-            Err(_)
-                if leptos::prelude::use_context::<PageAuth>().is_none()
-                    && self.cookie_value(request, self.cookies.refresh).is_some() =>
-            {
-                match self.rotate(request).await {
-                    Ok(token) => self.principal_from_token(&token.access_token).await?,
-                    Err(_) => return Ok(None),
-                }
-            }
             Err(_) => return Ok(None),
         };
         Ok(Some(CurrentUser {
@@ -519,12 +607,16 @@ impl AccountService {
             ));
         };
         let username = policy::parse_username(&principal.user.username).map_err(unprocessable)?;
-        policy::check_password(&new, &username).map_err(unprocessable)?;
-        self.confirm_password(&principal.user, current).await?;
-        let hash = self.hasher.hash(new).await.map_err(|error| {
-            tracing::error!(%error, "password hashing failed");
-            internal()
-        })?;
+        policy::check_password_length(&new).map_err(unprocessable)?;
+        let ip = self.client_ip(request);
+        self.confirm_password(ip, &principal.user, current).await?;
+        let scored = new.clone();
+        self.hasher
+            .run(move || policy::check_password(&scored, &username))
+            .await
+            .map_err(hash_failure)?
+            .map_err(unprocessable)?;
+        let hash = self.hasher.hash(new).await.map_err(hash_failure)?;
         let now = now();
         store::set_password_hash(&self.db, &principal.user.id, &hash, now)
             .await
@@ -544,8 +636,13 @@ impl AccountService {
     }
 
     /// Re-checks the password of a logged-in user (with the same back-off as log-in).
-    async fn confirm_password(&self, user: &UserRecord, password: String) -> Outcome<()> {
-        match self.check_credentials(&user.username, password).await {
+    async fn confirm_password(
+        &self,
+        ip: Option<IpAddr>,
+        user: &UserRecord,
+        password: String,
+    ) -> Outcome<()> {
+        match self.check_credentials(ip, &user.username, password).await {
             Ok(_) => Ok(()),
             Err(failure) if failure.status == StatusCode::UNAUTHORIZED => Err(Failure::new(
                 StatusCode::FORBIDDEN,
@@ -574,7 +671,8 @@ impl AccountService {
         let Some(password) = password.filter(|p| !p.is_empty()) else {
             return Err(Failure::new(StatusCode::BAD_REQUEST, "Password required"));
         };
-        self.confirm_password(&principal.user, password).await?;
+        self.confirm_password(self.client_ip(request), &principal.user, password)
+            .await?;
         store::delete_user(&self.db, &principal.user.id)
             .await
             .map_err(database)?;
@@ -654,6 +752,20 @@ impl AccountService {
         }))
     }
 
+    /// The password rules for `create-admin`, on the password threads.
+    async fn check_new_password(
+        &self,
+        password: &str,
+        name: &policy::Username,
+    ) -> Result<(), String> {
+        let (password, name) = (password.to_owned(), name.clone());
+        self.hasher
+            .run(move || policy::check_password(&password, &name))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
+
     /// Creates `username` as an admin with `password`, or promotes the existing account (its
     /// password unchanged when `password` is `None`). For the `create-admin` command.
     pub async fn create_or_promote_admin(
@@ -671,7 +783,7 @@ impl AccountService {
                 .await
                 .map_err(|e| e.to_string())?;
             if let Some(password) = password {
-                policy::check_password(&password, &name).map_err(|e| e.to_string())?;
+                self.check_new_password(&password, &name).await?;
                 let hash = self
                     .hasher
                     .hash(password)
@@ -692,7 +804,7 @@ impl AccountService {
                 name.as_str()
             ));
         };
-        policy::check_password(&password, &name).map_err(|e| e.to_string())?;
+        self.check_new_password(&password, &name).await?;
         let hash = self
             .hasher
             .hash(password)
@@ -818,6 +930,34 @@ fn database(error: sqlx::Error) -> Failure {
         "The account database is not available right now. Please try again shortly.",
     )
     .retry_after(5)
+}
+
+/// Refusals of the password threads: a full line is the service being busy (503), anything
+/// else is our fault (500).
+fn hash_failure(error: HashError) -> Failure {
+    match error {
+        HashError::Busy => Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many log-ins and sign-ups are being checked right now. Please try again in a moment.",
+        )
+        .retry_after(1),
+        other => {
+            tracing::error!(error = %other, "password hashing failed");
+            internal()
+        }
+    }
+}
+
+fn too_many_signups(decision: &Decision) -> Failure {
+    let wait = decision.retry_after().as_secs().max(1);
+    Failure::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "Too many accounts were created from your network. Try again in {}.",
+            human_duration(wait)
+        ),
+    )
+    .retry_after(wait)
 }
 
 fn locked_out(wait: Duration) -> Failure {

@@ -211,75 +211,144 @@ pub async fn live_session_user(
 /// What presenting a refresh token led to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Rotation {
-    /// The token was current: here is the session it belongs to, and its user.
+    /// The token was current, or was used moments ago (within the grace window) and its
+    /// successor is the one asked for: here is the session it belongs to, and its user.
     Rotated { session_id: String, user_id: String },
-    /// The token was already used: someone replayed it, so its whole session was revoked.
+    /// The token was already used, before the grace window: someone replayed it, so its whole
+    /// session was revoked.
     ReuseDetected,
     /// Unknown token, or its session is over.
     Invalid,
 }
 
-/// Marks the refresh token `old_hash` used and stores `new_hash` in its place, atomically.
+/// Marks the refresh token `old_hash` used and stores `new_hash` as its successor, atomically.
+///
+/// Presenting a token again within `grace_secs` of its use (two tabs refreshing at once, a
+/// retry after a lost response) is not theft: when `new_hash` is the successor stored then
+/// (successors are derived from the token, see `TokenKeys::successor`), the same rotation is
+/// answered again. Any other reuse revokes the session.
 pub async fn rotate_refresh_token(
     db: &AnyPool,
     old_hash: &str,
     new_hash: &str,
     now: i64,
+    grace_secs: i64,
 ) -> Result<Rotation, sqlx::Error> {
+    // Claiming the token is the transaction's first statement, a conditional write: of two
+    // concurrent refreshes exactly one claims it (the other waits for the write lock, then
+    // finds it used), and no read snapshot goes stale before the write.
     let mut tx = db.begin().await?;
+    let claimed: Option<String> = sqlx::query_scalar(
+        "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+         RETURNING session_id",
+    )
+    .bind(now)
+    .bind(old_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(session_id) = claimed {
+        let user_id: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM sessions WHERE id = $1")
+                .bind(&session_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(user_id) = user_id else {
+            tx.rollback().await?;
+            return Ok(Rotation::Invalid);
+        };
+        if !session_is_live(&mut *tx, &session_id, now).await? {
+            tx.rollback().await?;
+            return Ok(Rotation::Invalid);
+        }
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(new_hash)
+        .bind(&session_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&session_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        return Ok(Rotation::Rotated {
+            session_id,
+            user_id,
+        });
+    }
+    tx.rollback().await?;
+
     let found = sqlx::query(
         "SELECT t.session_id, t.used_at, s.user_id FROM refresh_tokens t \
          JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
     )
     .bind(old_hash)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(db)
     .await?;
     let Some(row) = found else {
         return Ok(Rotation::Invalid);
     };
     let session_id: String = row.try_get("session_id")?;
     let user_id: String = row.try_get("user_id")?;
-    // Claiming the token is a conditional update, so of two concurrent refreshes with the same
-    // token exactly one wins and the other counts as reuse.
-    let claimed = sqlx::query(
-        "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(old_hash)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if claimed != 1 {
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(&session_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        return Ok(Rotation::ReuseDetected);
+    let used_at: Option<i64> = row.try_get("used_at")?;
+    let within_grace = used_at.is_some_and(|used| now - used < grace_secs);
+    if within_grace {
+        let successor: Option<String> = sqlx::query_scalar(
+            "SELECT session_id FROM refresh_tokens WHERE token_hash = $1 AND session_id = $2",
+        )
+        .bind(new_hash)
+        .bind(&session_id)
+        .fetch_optional(db)
+        .await?;
+        if successor.is_some() {
+            return Ok(if session_is_live(db, &session_id, now).await? {
+                Rotation::Rotated {
+                    session_id,
+                    user_id,
+                }
+            } else {
+                Rotation::Invalid
+            });
+        }
     }
-    if !session_is_live(&mut *tx, &session_id, now).await? {
-        tx.rollback().await?;
-        return Ok(Rotation::Invalid);
-    }
-    sqlx::query(
-        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(new_hash)
-    .bind(&session_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(&session_id)
-        .execute(&mut *tx)
+        .execute(db)
         .await?;
-    tx.commit().await?;
-    Ok(Rotation::Rotated {
-        session_id,
-        user_id,
-    })
+    Ok(Rotation::ReuseDetected)
+}
+
+/// The user a refresh token would log in, without using it: the token is current (or used
+/// within `grace_secs`), its session live and its user enabled. For page loads and
+/// `GET /api/session`, which must not change state, when the access token has run out.
+pub async fn refresh_token_user(
+    db: &AnyPool,
+    token_hash: &str,
+    now: i64,
+    grace_secs: i64,
+) -> Result<Option<(UserRecord, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at, \
+                s.id AS session_id \
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
+         JOIN users u ON u.id = s.user_id \
+         WHERE t.token_hash = $1 AND (t.used_at IS NULL OR t.used_at > $2) \
+           AND s.revoked_at IS NULL AND u.disabled = 0 \
+           AND s.last_used_at > $3 AND s.created_at > $4",
+    )
+    .bind(token_hash)
+    .bind(now - grace_secs)
+    .bind(now - SESSION_IDLE_SECS)
+    .bind(now - SESSION_ABSOLUTE_SECS)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref()
+        .map(|row| Ok((user_from_row(row)?, row.try_get("session_id")?)))
+        .transpose()
 }
 
 pub async fn revoke_session(db: &AnyPool, session_id: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -1,6 +1,7 @@
 //! Session tokens: short-lived JWT access tokens and opaque, single-use refresh tokens.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -58,12 +59,14 @@ pub enum TokenError {
     Invalid,
 }
 
-/// Signs and checks access tokens with one HS256 key.
+/// Signs and checks access tokens with one HS256 key, and derives refresh tokens' successors.
 #[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// The signing key, for [`TokenKeys::successor`]. Never printed (no `Debug`).
+    secret: Vec<u8>,
 }
 
 impl TokenKeys {
@@ -81,6 +84,23 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            secret: secret.to_vec(),
+        }
+    }
+
+    /// The refresh token that replaces `presented`: HMAC-SHA256 of it under the signing key.
+    /// Derived rather than random so that presenting the same token twice within the grace
+    /// window (two tabs, a retried request) yields the same successor without storing any
+    /// token in the clear; without the key it is as unpredictable as a random one.
+    pub fn successor(&self, presented: &str) -> String {
+        match Hmac::<Sha256>::new_from_slice(&self.secret) {
+            Ok(mut mac) => {
+                mac.update(b"trazo refresh successor\0");
+                mac.update(presented.as_bytes());
+                URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+            }
+            // HMAC accepts keys of any length; this arm is never taken.
+            Err(_) => new_refresh_token(),
         }
     }
 
@@ -133,6 +153,26 @@ mod tests {
 
     fn b64(value: &serde_json::Value) -> String {
         URL_SAFE_NO_PAD.encode(value.to_string())
+    }
+
+    #[test]
+    fn successors_are_stable_per_key_and_unrelated_across_keys() {
+        let keys = TokenKeys::new(KEY);
+        let token = new_refresh_token();
+        let next = keys.successor(&token);
+        assert_eq!(
+            keys.successor(&token),
+            next,
+            "the same token, the same successor"
+        );
+        assert_eq!(next.len(), token.len(), "as long as a random token");
+        assert_ne!(keys.successor(&new_refresh_token()), next);
+        let other = TokenKeys::new(b"another-key-0123456789abcdefghijklmnop");
+        assert_ne!(
+            other.successor(&token),
+            next,
+            "unpredictable without the key"
+        );
     }
 
     #[test]

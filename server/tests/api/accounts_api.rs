@@ -344,7 +344,8 @@ async fn tampered_tokens_are_refused() {
 
 #[tokio::test]
 async fn refresh_rotates_and_a_replayed_token_ends_the_session() {
-    let app = app().await;
+    // No grace window here: any replay counts as theft (the window is tested in `abuse`).
+    let app = spawn_app_with(settings().set("REFRESH_GRACE_SECS", "0")).await;
     register(&app, "erin", PASSWORD).await;
     let first = login(&app, "erin", PASSWORD).await;
 

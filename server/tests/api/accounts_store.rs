@@ -38,18 +38,53 @@ async fn exercise(db: &sqlx::AnyPool) {
             .await
             .expect("query")
     );
+    const GRACE: i64 = 30;
+    let rotated = Rotation::Rotated {
+        session_id: session.clone(),
+        user_id: user.id.clone(),
+    };
     assert_eq!(
-        store::rotate_refresh_token(db, "hash-1", "hash-2", now + 60)
+        store::rotate_refresh_token(db, "hash-1", "hash-2", now + 60, GRACE)
             .await
             .expect("rotate"),
-        Rotation::Rotated {
-            session_id: session.clone(),
-            user_id: user.id.clone()
-        }
+        rotated
     );
-    // The old token comes back: someone copied it. The whole session ends.
+    // Read without using it, the used token still names its user within the grace window…
+    let read = store::refresh_token_user(db, "hash-1", now + 70, GRACE)
+        .await
+        .expect("query")
+        .map(|(user, session)| (user.id, session));
+    assert_eq!(read, Some((user.id.clone(), session.clone())));
+    // …and the current one does too, while the stale one does not after it.
+    assert!(
+        store::refresh_token_user(db, "hash-2", now + 200, GRACE)
+            .await
+            .expect("query")
+            .is_some()
+    );
+    assert!(
+        store::refresh_token_user(db, "hash-1", now + 60 + GRACE + 1, GRACE)
+            .await
+            .expect("query")
+            .is_none()
+    );
+    // A second tab presents the same token moments later, asking for the same successor:
+    // the same rotation is answered again, and the session lives on.
     assert_eq!(
-        store::rotate_refresh_token(db, "hash-1", "hash-3", now + 120)
+        store::rotate_refresh_token(db, "hash-1", "hash-2", now + 65, GRACE)
+            .await
+            .expect("rotate"),
+        rotated
+    );
+    assert!(
+        store::session_is_live(db, &session, now + 66)
+            .await
+            .expect("query")
+    );
+    // The old token comes back after the grace window: someone copied it. The whole
+    // session ends.
+    assert_eq!(
+        store::rotate_refresh_token(db, "hash-1", "hash-2", now + 120, GRACE)
             .await
             .expect("rotate"),
         Rotation::ReuseDetected
@@ -60,13 +95,13 @@ async fn exercise(db: &sqlx::AnyPool) {
             .expect("query")
     );
     assert_eq!(
-        store::rotate_refresh_token(db, "hash-2", "hash-4", now + 180)
+        store::rotate_refresh_token(db, "hash-2", "hash-4", now + 180, GRACE)
             .await
             .expect("rotate"),
         Rotation::Invalid
     );
     assert_eq!(
-        store::rotate_refresh_token(db, "never-issued", "x", now)
+        store::rotate_refresh_token(db, "never-issued", "x", now, GRACE)
             .await
             .expect("rotate"),
         Rotation::Invalid

@@ -72,14 +72,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
-    spawn_router_with(settings, |router| router).await
+    spawn_router_with(settings, axum::Router::new()).await
 }
 
-/// Like [`spawn_app_with`], with a chance to add routes (e.g. a slow one) to the real router.
-pub async fn spawn_router_with(
-    settings: Settings,
-    extend: impl FnOnce(axum::Router) -> axum::Router,
-) -> TestApp {
+/// Like [`spawn_app_with`], with `extra` routes (e.g. a slow one) behind every layer of the
+/// real router.
+pub async fn spawn_router_with(settings: Settings, extra: axum::Router<AppState>) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut vars = settings.vars;
     vars.entry("DATABASE_URL".into())
@@ -90,13 +88,14 @@ pub async fn spawn_router_with(
         .or_insert_with(|| dir.path().join("site").display().to_string());
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
 
+    let limits = trazo_server::ConnectionLimits::from(&config);
     let state = AppState::build(config).await.expect("state builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let app = extend(trazo_server::router(state.clone()));
+    let app = trazo_server::routes::router_with(state.clone(), extra);
     let server = tokio::spawn(trazo_server::serve(
         listener,
         app,
@@ -104,6 +103,7 @@ pub async fn spawn_router_with(
             let _ = stop_rx.await;
         },
         Duration::from_secs(5),
+        limits,
     ));
     TestApp {
         addr,
@@ -161,11 +161,15 @@ pub const KEY: &str = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
 /// A password zxcvbn rates strong enough.
 pub const PASSWORD: &str = "correct horse battery staple";
 
-/// A known signing key, and sign-ups not limited per address (every test client is 127.0.0.1).
+/// A known signing key, and sign-ups and log-ins not limited per address (every test client is
+/// 127.0.0.1; the per-address limits have tests of their own in `abuse`).
 pub fn settings() -> Settings {
     Settings::new()
         .set("SIGNING_KEY", KEY)
         .set("SIGNUPS_PER_HOUR", "1000")
+        .set("AUTH_IN_FLIGHT_PER_ADDRESS", "1000")
+        .set("LOGIN_FAILURES_PER_ADDRESS", "100000")
+        .set("AUTH_QUEUE", "1000")
 }
 
 pub async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> reqwest::Response {
@@ -297,6 +301,37 @@ impl ServerProcess {
     }
 
     /// Stops the server with SIGTERM, waits for it, and returns everything it printed.
+    /// Registers `name` (with [`PASSWORD`]) and logs in: the session cookies as a `Cookie`
+    /// header.
+    pub async fn logged_in_cookie(&self, name: &str) -> String {
+        let client = reqwest::Client::new();
+        let credentials = serde_json::json!({"username": name, "password": PASSWORD});
+        let post = |path: &str| {
+            client
+                .post(format!("{}{path}", self.base))
+                .json(&credentials)
+                .send()
+        };
+        let created = post("/api/register").await.expect("register");
+        assert_eq!(created.status(), 201, "registration of {name}");
+        let login = post("/api/login").await.expect("login");
+        assert_eq!(login.status(), 200, "login of {name}");
+        cookie_header(&cookies_of(&login))
+    }
+
+    /// The server's process id (to read its memory use from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.base
+            .trim_start_matches("http://")
+            .parse()
+            .expect("base is http://ip:port")
+    }
+
     pub fn stop_and_read_log(mut self) -> String {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])

@@ -3,10 +3,12 @@
 //! `make test` provides PostgreSQL and Redis through `TEST_POSTGRES_URL` and `TEST_REDIS_URL`;
 //! the tests that need them fail with a clear message when they are missing.
 //!
-//! Run them one at a time (`-- --test-threads=1`, as `make test` does): each test starts its
-//! servers on its own Tokio runtime, and Leptos page renders on several runtimes at once in one
-//! process can stall until the 30 s request timeout. A deployed server has one runtime.
+//! They run in parallel, each test with its servers on its own Tokio runtime. (They once had to
+//! run one at a time: building a router made Leptos render the app with resource loading
+//! switched off process-wide, stalling page renders in other tests; routes are now generated
+//! once per process, see `server/src/routes.rs`.) `abuse` starts the real binary per test.
 
+mod abuse;
 mod accounts_api;
 mod accounts_store;
 mod health;

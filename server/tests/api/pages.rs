@@ -1,4 +1,4 @@
-use crate::helpers::{KEY, PASSWORD, ServerProcess, cookie_header, cookies_of, spawn_app};
+use crate::helpers::{KEY, ServerProcess, spawn_app};
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
     response
@@ -92,21 +92,7 @@ async fn unknown_pages_are_404_with_a_way_home() {
 async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
     let server = ServerProcess::start(&[("SIGNING_KEY", KEY), ("SIGNUPS_PER_HOUR", "1000")]).await;
     let client = reqwest::Client::new();
-    let credentials = serde_json::json!({"username": "renderer", "password": PASSWORD});
-    let created = client
-        .post(format!("{}/api/register", server.base))
-        .json(&credentials)
-        .send()
-        .await
-        .expect("register");
-    assert_eq!(created.status(), 201);
-    let login = client
-        .post(format!("{}/api/login", server.base))
-        .json(&credentials)
-        .send()
-        .await
-        .expect("login");
-    let cookie = cookie_header(&cookies_of(&login));
+    let cookie = server.logged_in_cookie("renderer").await;
     let renders = (0..96).map(|i| {
         let path = if i % 2 == 0 {
             "/"
@@ -147,4 +133,59 @@ async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
         .await
         .expect("html");
     assert!(after.contains("</html>"), "the server still serves pages");
+}
+
+/// Regression: static files were served by Leptos's file handler in a reactive owner that
+/// became a child of whatever page render had last started on the same worker thread, so a
+/// file fetched while a page awaited its data took that page's headers (its CSP) and the page
+/// went out without its own. Static files never carry a page policy, and every page its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_fetched_during_page_renders_never_take_a_page_policy() {
+    let site = tempfile::tempdir().expect("site");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg");
+    std::fs::write(site.path().join("pkg/trazo.js"), "export default 1;\n").expect("asset");
+    let site_root = site.path().display().to_string();
+    let server = ServerProcess::start(&[
+        ("SIGNING_KEY", KEY),
+        ("SIGNUPS_PER_HOUR", "1000"),
+        ("SITE_ROOT", site_root.as_str()),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    let cookie = server.logged_in_cookie("assets").await;
+    let requests = (0..160).map(|i| {
+        let (client, base, cookie) = (client.clone(), server.base.clone(), cookie.clone());
+        async move {
+            let (path, request) = if i % 2 == 0 {
+                (
+                    "/history",
+                    client
+                        .get(format!("{base}/history"))
+                        .header(reqwest::header::COOKIE, cookie),
+                )
+            } else {
+                ("/pkg/trazo.js", client.get(format!("{base}/pkg/trazo.js")))
+            };
+            let response = request.send().await.expect("response");
+            let csp = response
+                .headers()
+                .get("content-security-policy")
+                .map(|v| v.to_str().expect("ascii").to_owned())
+                .unwrap_or_default();
+            (path, response.status(), csp)
+        }
+    });
+    for (path, status, csp) in futures::future::join_all(requests).await {
+        assert_eq!(status, 200, "{path}");
+        if path == "/history" {
+            assert!(csp.contains("'nonce-"), "a page without its policy: {csp}");
+        } else {
+            assert!(!csp.contains("nonce"), "a file took a page's policy: {csp}");
+        }
+    }
+    let log = server.stop_and_read_log();
+    assert!(
+        !log.contains("without its policy"),
+        "the security layer had to fill in a page policy:\n{log}"
+    );
 }

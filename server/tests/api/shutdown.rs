@@ -10,15 +10,16 @@ use crate::helpers::{Settings, spawn_router_with};
 
 #[tokio::test]
 async fn in_flight_requests_finish_after_shutdown_begins() {
-    let app = spawn_router_with(Settings::new(), |router| {
-        router.route(
+    let app = spawn_router_with(
+        Settings::new(),
+        axum::Router::new().route(
             "/test/slow",
             get(|| async {
                 tokio::time::sleep(Duration::from_millis(600)).await;
                 "finished"
             }),
-        )
-    })
+        ),
+    )
     .await;
     let slow = tokio::spawn(app.client.get(app.url("/test/slow")).send());
     tokio::time::sleep(Duration::from_millis(150)).await;
