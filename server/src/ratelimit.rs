@@ -152,7 +152,7 @@ struct LocalCounters {
 /// scan, so between the two sizes it runs once every 1024 new keys.
 fn bound_map<V>(map: &mut HashMap<String, V>, expires: impl Fn(&V) -> Instant, now: Instant) {
     let len = map.len();
-    if len <= LOCAL_PRUNE_AT || (len % 1024 != 0 && len < LOCAL_MAX) {
+    if len <= LOCAL_PRUNE_AT || (!len.is_multiple_of(1024) && len < LOCAL_MAX) {
         return;
     }
     map.retain(|_, value| expires(value) > now);
