@@ -153,7 +153,10 @@ pub(crate) fn respond_predict(
 pub struct ApiCall;
 
 /// Set on every response whose status a server function chose, so the router can tell
-/// them from the framework's own errors (a body that is not valid JSON, say).
+/// them from the framework's own errors (a body that is not valid JSON, say). A header, not a
+/// typed value, because a header is all a server function can add to its response: leptos_axum
+/// 0.8's `ResponseOptions` holds a status and headers, no extensions. The server's `/api/`
+/// handler removes it before the response leaves.
 pub const HANDLED_HEADER: &str = "x-trazo-handled";
 
 pub(crate) fn context() -> Result<(Arc<dyn Backend>, Parts), ApiError> {
