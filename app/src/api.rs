@@ -17,8 +17,9 @@ mod wire;
 // The glob also brings each function's generated argument type (`Register`, `Login`, …).
 pub use functions::*;
 pub use wire::{
-    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, Message, NO_FILE, NOT_AN_IMAGE,
-    PredictError, PredictResponse, Quota, QuotaWindow, UserPage, UserSummary,
+    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, MISSING_AUTHORIZATION, Message,
+    NO_FILE, NOT_AN_IMAGE, PredictError, PredictResponse, Quota, QuotaWindow, TOKEN_EXPIRED,
+    UserPage, UserSummary,
 };
 
 /// Formats Unix seconds as an RFC 3339 UTC timestamp (`2026-11-28T07:45:00Z`).

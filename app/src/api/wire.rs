@@ -8,6 +8,10 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+/// The message of a 401 whose access token has run out (the original service's contract).
+pub const TOKEN_EXPIRED: &str = "Token has expired";
+/// The message of a 401 that came without an access token (the original service's contract).
+pub const MISSING_AUTHORIZATION: &str = "Missing Authorization Header";
 /// The original service's message for a request without a `file` field.
 pub const NO_FILE: &str = "No se encontró el archivo en la solicitud.";
 /// The original service's message for a file that is not an accepted image.

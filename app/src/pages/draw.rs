@@ -11,7 +11,10 @@ use web_sys::{
     ScrollIntoViewOptions, ScrollLogicalPosition, Url,
 };
 
-use crate::api::{self, PredictError, PredictResponse, Quota, QuotaWindow};
+use crate::{
+    api::{self, PredictError, PredictResponse, Quota, QuotaWindow},
+    auth::with_refresh,
+};
 
 /// The drawing's coordinate space: strokes are kept in these units whatever the canvas's size on
 /// screen or its device-pixel resolution, so they can be redrawn at any scale.
@@ -46,7 +49,10 @@ pub fn Recognizer() -> impl IntoView {
     let recognise = move |blob: Blob, name: String| {
         outcome.set(Outcome::Working);
         spawn_local(async move {
-            let answer = predict_with_refresh(&blob, &name).await;
+            // The error is the server's message, for a person.
+            let answer = with_refresh(|| send(&blob, &name))
+                .await
+                .map_err(|error| error.text().to_owned());
             outcome.set(match answer {
                 Ok(response) => {
                     if response.quota.is_some() {
@@ -527,23 +533,7 @@ async fn canvas_png(canvas: &HtmlCanvasElement) -> Option<Blob> {
         .ok()
 }
 
-/// Posts the image to `/api/predict`; if the 15-minute access token has run out, refreshes the
-/// session once and tries again. The error is the server's message, for a person.
-async fn predict_with_refresh(blob: &Blob, name: &str) -> Result<PredictResponse, String> {
-    match send(blob, name).await {
-        Err(error) if session_expired(&error) => {
-            if api::refresh().await.is_ok() {
-                send(blob, name)
-                    .await
-                    .map_err(|error| error.text().to_owned())
-            } else {
-                Err("Your session has ended. Please log in again.".to_owned())
-            }
-        }
-        other => other.map_err(|error| error.text().to_owned()),
-    }
-}
-
+/// Posts the image to `/api/predict`.
 async fn send(blob: &Blob, name: &str) -> Result<PredictResponse, PredictError> {
     let form = FormData::new().map_err(|_| PredictError::Msg {
         msg: "This browser cannot send files.".to_owned(),
@@ -553,13 +543,6 @@ async fn send(blob: &Blob, name: &str) -> Result<PredictResponse, PredictError> 
             msg: "This browser cannot send files.".to_owned(),
         })?;
     api::predict(form.into()).await
-}
-
-fn session_expired(error: &PredictError) -> bool {
-    matches!(
-        error.text(),
-        "Token has expired" | "Missing Authorization Header"
-    )
 }
 
 #[cfg(test)]
