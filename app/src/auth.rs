@@ -1,5 +1,5 @@
-//! Who is logged in, for every component: one resource over `/api/me`, refetched after log-in
-//! and log-out, and the helpers pages use around it.
+//! Who is logged in, for every component: one resource over `/api/session`, refetched after
+//! log-in and log-out, and the helpers pages use around it.
 
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
