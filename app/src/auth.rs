@@ -1,10 +1,10 @@
-//! Who is logged in, for every component: one resource over `/api/me`, refetched after log-in
-//! and log-out, and the helpers pages use around it.
+//! Who is logged in, for every component: one resource over `/api/session`, refetched after
+//! log-in and log-out, and the helpers pages use around it.
 
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 
-use crate::api::{self, ApiError, CurrentUser};
+use crate::api::{self, ApiError, CurrentUser, MISSING_AUTHORIZATION, PredictError, TOKEN_EXPIRED};
 
 /// The logged-in user (`None` when logged out), shared through context.
 #[derive(Clone, Copy)]
@@ -51,29 +51,58 @@ pub fn use_auth() -> Auth {
 }
 
 /// Runs an API call; if it failed because the 15-minute access token ran out, refreshes the
-/// session once (the refresh cookie is good for much longer) and tries again.
-pub async fn with_refresh<T, F, Fut>(call: F) -> Result<T, ApiError>
+/// session once (the refresh cookie is good for much longer) and tries again. Only in the
+/// browser: a page rendering on the server reads the refresh cookie instead of rotating it.
+pub async fn with_refresh<T, E, F, Fut>(call: F) -> Result<T, E>
 where
+    E: SessionExpiry,
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T, ApiError>>,
+    Fut: std::future::Future<Output = Result<T, E>>,
 {
     match call().await {
-        Err(error) if cfg!(feature = "hydrate") && session_expired(&error) => {
+        Err(error) if cfg!(feature = "hydrate") && error.session_expired() => {
             if api::refresh().await.is_ok() {
                 call().await
             } else {
-                Err(error)
+                Err(error.session_ended())
             }
         }
         other => other,
     }
 }
 
-fn session_expired(error: &ApiError) -> bool {
-    matches!(
-        error.msg.as_str(),
-        "Token has expired" | "Missing Authorization Header"
-    )
+/// An API error that can say the caller's access token is gone, for [`with_refresh`].
+pub trait SessionExpiry: Sized {
+    /// The access token ran out or was not sent.
+    fn session_expired(&self) -> bool;
+
+    /// The error to report when the session could not be refreshed either (by default, this one).
+    fn session_ended(self) -> Self {
+        self
+    }
+}
+
+impl SessionExpiry for ApiError {
+    fn session_expired(&self) -> bool {
+        means_expired(&self.msg)
+    }
+}
+
+/// The drawing page shows the message as it is, so it says what happened in words.
+impl SessionExpiry for PredictError {
+    fn session_expired(&self) -> bool {
+        means_expired(self.text())
+    }
+
+    fn session_ended(self) -> Self {
+        Self::Msg {
+            msg: "Your session has ended. Please log in again.".to_owned(),
+        }
+    }
+}
+
+fn means_expired(msg: &str) -> bool {
+    msg == TOKEN_EXPIRED || msg == MISSING_AUTHORIZATION
 }
 
 /// A local path to return to after logging in: only `/…`, never `//host` or a scheme.
@@ -155,6 +184,25 @@ mod tests {
             assert_eq!(safe_next(Some(hostile.into())), "/", "{hostile}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn expired_sessions_are_told_by_the_original_messages() {
+        assert!(ApiError::new("Token has expired").session_expired());
+        assert!(ApiError::new("Missing Authorization Header").session_expired());
+        assert!(!ApiError::new("Bad username or password").session_expired());
+        let expired = PredictError::Msg {
+            msg: "Token has expired".into(),
+        };
+        assert!(expired.session_expired());
+        assert_eq!(
+            expired.session_ended().text(),
+            "Your session has ended. Please log in again."
+        );
+        let no_file = PredictError::Error {
+            error: api::NO_FILE.into(),
+        };
+        assert!(!no_file.session_expired());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod history;
 mod home;
 mod not_found;
 mod notice;
+mod pager;
 
 pub use account::AccountPage;
 pub use admin::AdminPage;

@@ -5,7 +5,10 @@ use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
-use super::notice::{Notice, NoticeLine};
+use super::{
+    notice::{Notice, NoticeLine},
+    pager::{Pager, use_page},
+};
 use crate::{
     api::{self, UserSummary},
     auth::{RequireUser, encode_component, with_refresh},
@@ -41,14 +44,7 @@ fn AdminsOnly() -> impl IntoView {
 fn Admin(me: String) -> impl IntoView {
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-            .max(1)
-    });
+    let page = use_page();
     let version = RwSignal::new(0u32);
     let users = Resource::new(
         move || (search.get(), page.get(), version.get()),
@@ -70,9 +66,6 @@ fn Admin(me: String) -> impl IntoView {
         });
     };
 
-    let page_link =
-        move |target: u32| format!("/admin?q={}&page={target}", encode_component(&search.get()));
-
     view! {
         <section class="admin">
             <h1>"Accounts"</h1>
@@ -92,6 +85,8 @@ fn Admin(me: String) -> impl IntoView {
                                 let pages = listing.pages();
                                 let current = listing.page;
                                 let total = listing.total;
+                                let q = encode_component(&search.get());
+                                let href = move |target: u32| format!("/admin?q={q}&page={target}");
                                 view! {
                                     <div class="table-scroll">
                                     <table class="users">
@@ -146,11 +141,7 @@ fn Admin(me: String) -> impl IntoView {
                                         </tbody>
                                     </table>
                                     </div>
-                                    <nav class="pager" aria-label="Pages">
-                                        {(current > 1).then(|| view! { <A href=page_link(current - 1)>"← Previous"</A> })}
-                                        <span>{format!("Page {current} of {pages}")}</span>
-                                        {(current < pages).then(|| view! { <A href=page_link(current + 1)>"Next →"</A> })}
-                                    </nav>
+                                    <Pager current pages href previous="← Previous" next="Next →"/>
                                 }
                                     .into_any()
                             }

@@ -3,9 +3,12 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::components::A;
 
-use super::notice::{Notice, NoticeLine};
+use super::{
+    notice::{Notice, NoticeLine},
+    pager::{Pager, use_page},
+};
 use crate::{
     api::{self, HistoryItem},
     auth::{RequireUser, with_refresh},
@@ -21,15 +24,7 @@ pub fn HistoryPage() -> impl IntoView {
 
 #[component]
 fn History() -> impl IntoView {
-    let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-            .max(1)
-    });
+    let page = use_page();
     let version = RwSignal::new(0u32);
     let listing = Resource::new(
         move || (page.get(), version.get()),
@@ -115,25 +110,13 @@ fn History() -> impl IntoView {
                                     {(pages > 1)
                                         .then(|| {
                                             view! {
-                                                <nav class="pager" aria-label="Pages">
-                                                    {(current > 1)
-                                                        .then(|| {
-                                                            view! {
-                                                                <A href=format!("/history?page={}", current - 1)>
-                                                                    "← Newer"
-                                                                </A>
-                                                            }
-                                                        })}
-                                                    <span>{format!("Page {current} of {pages}")}</span>
-                                                    {(current < pages)
-                                                        .then(|| {
-                                                            view! {
-                                                                <A href=format!("/history?page={}", current + 1)>
-                                                                    "Older →"
-                                                                </A>
-                                                            }
-                                                        })}
-                                                </nav>
+                                                <Pager
+                                                    current
+                                                    pages
+                                                    href=|target| format!("/history?page={target}")
+                                                    previous="← Newer"
+                                                    next="Older →"
+                                                />
                                             }
                                         })}
                                 }

@@ -1,0 +1,283 @@
+//! What travels over the wire: the JSON bodies and the fixed messages the API and its clients share.
+
+use std::fmt;
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// The message of a 401 whose access token has run out (the original service's contract).
+pub const TOKEN_EXPIRED: &str = "Token has expired";
+/// The message of a 401 that came without an access token (the original service's contract).
+pub const MISSING_AUTHORIZATION: &str = "Missing Authorization Header";
+/// The original service's message for a request without a `file` field.
+pub const NO_FILE: &str = "No se encontró el archivo en la solicitud.";
+/// The original service's message for a file that is not an accepted image.
+pub const NOT_AN_IMAGE: &str =
+    "Tipo de archivo no permitido. Por favor, sube una imagen PNG, JPG, JPEG o GIF.";
+
+/// The body of every error response: a message meant for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub msg: String,
+}
+
+impl ApiError {
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self { msg: msg.into() }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let msg = match value {
+            // On the server: the request could not be read into the function's arguments.
+            ServerFnErrorErr::Deserialization(reason)
+            | ServerFnErrorErr::Args(reason)
+            | ServerFnErrorErr::MissingArg(reason) => {
+                format!("The request body is not valid: {reason}")
+            }
+            // In the browser: the server could not be reached.
+            ServerFnErrorErr::Request(_) => {
+                "Could not reach trazo. Check your connection and try again.".to_owned()
+            }
+            ServerFnErrorErr::UnsupportedRequestMethod(method) => {
+                format!("Method not allowed: {method}")
+            }
+            ServerFnErrorErr::Response(_)
+            | ServerFnErrorErr::Serialization(_)
+            | ServerFnErrorErr::ServerError(_)
+            | ServerFnErrorErr::MiddlewareError(_)
+            | ServerFnErrorErr::Registration(_) => {
+                "Something went wrong on our side. Please try again.".to_owned()
+            }
+        };
+        Self { msg }
+    }
+}
+
+/// A plain confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub msg: String,
+}
+
+impl Message {
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self { msg: msg.into() }
+    }
+}
+
+/// What a log-in or refresh returns (the original service's contract).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessToken {
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// The logged-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub username: String,
+    pub role: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl CurrentUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+}
+
+/// One account as the admin page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub username: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+/// A page of accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+impl UserPage {
+    pub fn pages(&self) -> u32 {
+        page_count(self.total, self.per_page)
+    }
+}
+
+/// Errors of `/api/predict`, in the original service's two shapes: `{"error": ...}` for a bad
+/// upload (400, 413, 422), `{"msg": ...}` for everything else (401, 429, 503).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PredictError {
+    Error { error: String },
+    Msg { msg: String },
+}
+
+impl PredictError {
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Error { error } => error,
+            Self::Msg { msg } => msg,
+        }
+    }
+}
+
+impl fmt::Display for PredictError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl std::error::Error for PredictError {}
+
+impl FromServerFnError for PredictError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_) => Self::Error {
+                error: NO_FILE.to_owned(),
+            },
+            other => Self::Msg {
+                msg: ApiError::from_server_fn_error(other).msg,
+            },
+        }
+    }
+}
+
+/// One rate-limit window as the response reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaWindow {
+    pub limit: u64,
+    pub remaining: u64,
+    /// Seconds until the window resets.
+    pub reset: u64,
+}
+
+/// What is left of the caller's prediction quota.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    pub hour: QuotaWindow,
+    pub day: QuotaWindow,
+}
+
+/// `/api/predict`'s answer: the original service's three fields and more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictResponse {
+    /// The digit.
+    pub prediccion: u8,
+    /// Its probability (softmax; not a calibrated confidence).
+    pub probabilidad: f32,
+    /// Whether the answer came from the cache.
+    pub cached: bool,
+    /// All ten probabilities, for the digits 0–9.
+    pub probabilities: Vec<f32>,
+    pub model_version: String,
+    pub preprocess_version: u32,
+    /// The 28×28 image the model saw, as a `data:image/png;base64,…` URL.
+    pub image: String,
+    pub quota: Option<Quota>,
+}
+
+/// One past prediction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub id: String,
+    pub digit: u8,
+    pub probability: f32,
+    pub cached: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// The 28×28 image the model saw, as a data URL.
+    pub image: String,
+}
+
+/// A page of the user's predictions, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryItem>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+impl HistoryPage {
+    pub fn pages(&self) -> u32 {
+        page_count(self.total, self.per_page)
+    }
+}
+
+/// How many pages `total` items fill at `per_page` a page; never less than one, so an empty
+/// listing is still "page 1 of 1".
+fn page_count(total: u64, per_page: u32) -> u32 {
+    let per_page = u64::from(per_page.max(1));
+    u32::try_from(total.div_ceil(per_page))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_up() {
+        assert_eq!(page_count(0, 20), 1);
+        assert_eq!(page_count(20, 20), 1);
+        assert_eq!(page_count(21, 20), 2);
+        assert_eq!(page_count(5, 0), 5);
+        assert_eq!(page_count(u64::MAX, 1), u32::MAX);
+        let users = UserPage {
+            users: vec![],
+            page: 1,
+            per_page: 20,
+            total: 21,
+        };
+        let history = HistoryPage {
+            items: vec![],
+            page: 1,
+            per_page: 20,
+            total: 41,
+        };
+        assert_eq!(users.pages(), 2);
+        assert_eq!(history.pages(), 3);
+    }
+
+    #[test]
+    fn framework_errors_become_messages() {
+        let error = ApiError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+            "expected value".into(),
+        ));
+        assert_eq!(error.msg, "The request body is not valid: expected value");
+        let encoded = ApiError::new("Bad username or password").ser();
+        assert_eq!(&encoded[..], br#"{"msg":"Bad username or password"}"#);
+    }
+}

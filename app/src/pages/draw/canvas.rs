@@ -1,0 +1,228 @@
+//! The drawing pad: a canvas to draw a digit on with a mouse, a finger or a pen.
+
+use leptos::{html, prelude::*, task::spawn_local};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
+
+/// The drawing's coordinate space: strokes are kept in these units whatever the canvas's size on
+/// screen or its device-pixel resolution, so they can be redrawn at any scale.
+const SIZE: f64 = 280.0;
+
+/// One stroke of the pen: its width and the points it went through, in drawing units.
+#[derive(Clone, Debug, PartialEq)]
+struct Stroke {
+    width: f64,
+    points: Vec<(f64, f64)>,
+}
+
+/// The canvas, the brush size and the buttons; `recognise` gets the drawing as a PNG.
+#[component]
+pub(super) fn DrawPad<R, F>(busy: Signal<bool>, recognise: R, fail: F) -> impl IntoView
+where
+    R: Fn(Blob, String) + Copy + Send + Sync + 'static,
+    F: Fn(String) + Copy + Send + Sync + 'static,
+{
+    let canvas_ref = NodeRef::<html::Canvas>::new();
+    let strokes = RwSignal::new(Vec::<Stroke>::new());
+    let brush = RwSignal::new(20.0_f64);
+    let drawing = StoredValue::new(None::<i32>);
+
+    // Sizes the canvas for the screen's pixel density, and redraws whenever the strokes change.
+    Effect::new(move |_| {
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        let ratio = window().device_pixel_ratio().clamp(1.0, 3.0);
+        // Whole device pixels: the canvas stays sharp on high-density screens.
+        let side = (SIZE * ratio).round() as u32;
+        if canvas.width() != side {
+            canvas.set_width(side);
+            canvas.set_height(side);
+        }
+        strokes.with(|strokes| paint(&canvas, strokes));
+    });
+
+    let on_down = move |ev: PointerEvent| {
+        // Only the main button of a mouse draws; touch and pen always do.
+        if ev.pointer_type() == "mouse" && ev.button() != 0 {
+            return;
+        }
+        let Some(canvas) = canvas_ref.get_untracked() else {
+            return;
+        };
+        ev.prevent_default();
+        // Keeps the stroke going when the pointer leaves the canvas while drawing.
+        let _ = canvas.set_pointer_capture(ev.pointer_id());
+        drawing.set_value(Some(ev.pointer_id()));
+        let at = position(&canvas, &ev);
+        let width = brush.get_untracked();
+        strokes.update(|strokes| {
+            strokes.push(Stroke {
+                width,
+                points: vec![at],
+            })
+        });
+    };
+    let on_move = move |ev: PointerEvent| {
+        if drawing.get_value() != Some(ev.pointer_id()) {
+            return;
+        }
+        let Some(canvas) = canvas_ref.get_untracked() else {
+            return;
+        };
+        ev.prevent_default();
+        let at = position(&canvas, &ev);
+        strokes.update(|strokes| {
+            if let Some(stroke) = strokes.last_mut() {
+                stroke.points.push(at);
+            }
+        });
+    };
+    let on_up = move |ev: PointerEvent| {
+        if drawing.get_value() == Some(ev.pointer_id()) {
+            drawing.set_value(None);
+            if let Some(canvas) = canvas_ref.get_untracked() {
+                let _ = canvas.release_pointer_capture(ev.pointer_id());
+            }
+        }
+    };
+
+    let empty = move || strokes.with(Vec::is_empty);
+    let on_recognise = move |_| {
+        let Some(canvas) = canvas_ref.get_untracked() else {
+            return;
+        };
+        if strokes.with_untracked(Vec::is_empty) {
+            fail("Draw a digit first.".to_owned());
+            return;
+        }
+        spawn_local(async move {
+            match canvas_png(&canvas).await {
+                Some(blob) => recognise(blob, "drawing.png".to_owned()),
+                None => fail("Could not read the drawing. Please try again.".to_owned()),
+            }
+        });
+    };
+
+    view! {
+        <section class="pad draw-pad" aria-labelledby="draw-title">
+            <h2 id="draw-title">"Draw a digit"</h2>
+            <p class="hint" id="draw-hint">
+                "Draw one digit, 0 to 9, with your mouse, finger or pen. Fill most of the square."
+            </p>
+            <canvas
+                node_ref=canvas_ref
+                class="draw-canvas"
+                width="280"
+                height="280"
+                role="img"
+                aria-label="Drawing area"
+                aria-describedby="draw-hint"
+                on:pointerdown=on_down
+                on:pointermove=on_move
+                on:pointerup=on_up
+                on:pointercancel=on_up
+                on:lostpointercapture=on_up
+            ></canvas>
+            <div class="brush">
+                <label for="brush-size">"Brush size"</label>
+                <input
+                    id="brush-size"
+                    type="range"
+                    min="6"
+                    max="40"
+                    step="1"
+                    prop:value=move || brush.get().to_string()
+                    on:input=move |ev| {
+                        if let Ok(size) = event_target_value(&ev).parse::<f64>() {
+                            brush.set(size);
+                        }
+                    }
+                />
+                <output for="brush-size">{move || format!("{} px", brush.get())}</output>
+            </div>
+            <div class="pad-actions">
+                <button
+                    type="button"
+                    disabled=empty
+                    on:click=move |_| strokes.update(|strokes| {
+                        strokes.pop();
+                    })
+                >
+                    "Undo"
+                </button>
+                <button type="button" disabled=empty on:click=move |_| strokes.set(Vec::new())>
+                    "Clear"
+                </button>
+                <button
+                    type="button"
+                    class="primary"
+                    disabled=move || busy.get()
+                    on:click=on_recognise
+                >
+                    "Recognise drawing"
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// The pointer's position in drawing units.
+fn position(canvas: &HtmlCanvasElement, ev: &PointerEvent) -> (f64, f64) {
+    let rect = canvas.get_bounding_client_rect();
+    let x = (f64::from(ev.client_x()) - rect.left()) / rect.width().max(1.0) * SIZE;
+    let y = (f64::from(ev.client_y()) - rect.top()) / rect.height().max(1.0) * SIZE;
+    (x, y)
+}
+
+/// Paints the strokes in black on white, scaled to the canvas's pixel size.
+fn paint(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
+    let Some(context) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|context| context.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let scale = f64::from(canvas.width()) / SIZE;
+    let _ = context.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+    context.set_fill_style_str("#ffffff");
+    context.fill_rect(0.0, 0.0, SIZE, SIZE);
+    context.set_stroke_style_str("#000000");
+    context.set_fill_style_str("#000000");
+    context.set_line_cap("round");
+    context.set_line_join("round");
+    for stroke in strokes {
+        let Some(&(x0, y0)) = stroke.points.first() else {
+            continue;
+        };
+        context.begin_path();
+        if stroke.points.len() == 1 {
+            // A tap: a round dot.
+            let _ = context.arc(x0, y0, stroke.width / 2.0, 0.0, std::f64::consts::TAU);
+            context.fill();
+        } else {
+            context.set_line_width(stroke.width);
+            context.move_to(x0, y0);
+            for &(x, y) in &stroke.points[1..] {
+                context.line_to(x, y);
+            }
+            context.stroke();
+        }
+    }
+}
+
+/// The canvas as a PNG.
+async fn canvas_png(canvas: &HtmlCanvasElement) -> Option<Blob> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        if canvas.to_blob_with_type(&resolve, "image/png").is_err() {
+            let _ = reject.call0(&JsValue::NULL);
+        }
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .dyn_into::<Blob>()
+        .ok()
+}

@@ -1,0 +1,154 @@
+//! The result panel: the digit the model read, its ten probabilities and the quota left.
+
+use leptos::{html, prelude::*};
+
+use super::Outcome;
+use crate::api::{PredictResponse, Quota, QuotaWindow};
+
+/// Where the last recognition stands, and the quota left after it.
+#[component]
+pub(super) fn ResultPanel(
+    outcome: RwSignal<Outcome>,
+    quota: RwSignal<Option<Quota>>,
+    section_ref: NodeRef<html::Section>,
+) -> impl IntoView {
+    // A short summary for screen readers, announced when it changes.
+    let summary = move || match outcome.get() {
+        Outcome::Idle => String::new(),
+        Outcome::Working => "Recognising…".to_owned(),
+        Outcome::Done(answer) => format!(
+            "Recognised as {}, with probability {}.",
+            answer.prediccion,
+            percent(answer.probabilidad)
+        ),
+        Outcome::Failed(_) => String::new(),
+    };
+
+    view! {
+        <section class="pad result" aria-labelledby="result-title" node_ref=section_ref>
+            <h2 id="result-title">"Result"</h2>
+            <p class="visually-hidden" role="status" aria-live="polite">{summary}</p>
+            {move || match outcome.get() {
+                Outcome::Idle => {
+                    view! {
+                        <p class="hint">"Draw a digit or choose an image, then press Recognise."</p>
+                    }
+                        .into_any()
+                }
+                Outcome::Working => view! { <p class="loading">"Recognising…"</p> }.into_any(),
+                Outcome::Failed(message) => {
+                    view! { <p class="form-error" role="alert">{message}</p> }.into_any()
+                }
+                Outcome::Done(answer) => view! { <Answer answer=*answer/> }.into_any(),
+            }}
+            {move || quota.get().map(|quota| view! { <QuotaLine quota/> })}
+        </section>
+    }
+}
+
+#[component]
+fn Answer(answer: PredictResponse) -> impl IntoView {
+    let digit = answer.prediccion;
+    view! {
+        <div class="answer">
+            <p class="verdict">
+                <span class="verdict-label">"It looks like"</span>
+                <span class="verdict-digit">{digit.to_string()}</span>
+                <span class="verdict-probability">{format!("{} probability", percent(answer.probabilidad))}</span>
+            </p>
+            <p class="cache-note">
+                {if answer.cached {
+                    "Answered from the cache: this exact image was recognised before."
+                } else {
+                    "Freshly recognised."
+                }}
+            </p>
+            <figure class="model-view">
+                <img
+                    src=answer.image
+                    width="112"
+                    height="112"
+                    alt="The 28 × 28 image the model saw"
+                />
+                <figcaption>"What the model saw (28 × 28 pixels)"</figcaption>
+            </figure>
+            <h3 id="probabilities-title">"All ten probabilities"</h3>
+            <ol class="probabilities" aria-labelledby="probabilities-title">
+                {answer
+                    .probabilities
+                    .iter()
+                    .enumerate()
+                    .map(|(d, p)| {
+                        let value = f64::from(*p);
+                        let top = usize::from(digit) == d;
+                        view! {
+                            <li class:top=top>
+                                <span class="prob-digit" aria-hidden="true">{d.to_string()}</span>
+                                <meter
+                                    min="0"
+                                    max="1"
+                                    value=value.to_string()
+                                    aria-label=format!("Digit {d}")
+                                ></meter>
+                                <span class="prob-value">{percent(*p)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            <p class="model-version hint">
+                {format!("Model {}, preprocessing v{}", answer.model_version, answer.preprocess_version)}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn QuotaLine(quota: Quota) -> impl IntoView {
+    let window = |w: &QuotaWindow| format!("{} of {}", w.remaining, w.limit);
+    view! {
+        <p class="quota">
+            "Predictions left: "
+            <strong>{window(&quota.hour)}</strong>
+            " this hour (resets in "
+            {human_wait(quota.hour.reset)}
+            "), "
+            <strong>{window(&quota.day)}</strong>
+            " today."
+        </p>
+    }
+}
+
+/// `0.98123` → `98.1%`.
+fn percent(p: f32) -> String {
+    format!("{:.1}%", p * 100.0)
+}
+
+/// Seconds as a short human duration: `45 s`, `12 min`, `3 h`.
+fn human_wait(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs.div_ceil(60)),
+        _ => format!("{} h", secs.div_ceil(3600)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_like_a_person_would_say_them() {
+        assert_eq!(human_wait(5), "5 s");
+        assert_eq!(human_wait(61), "2 min");
+        assert_eq!(human_wait(3599), "60 min");
+        assert_eq!(human_wait(3600), "1 h");
+        assert_eq!(human_wait(3601), "2 h");
+    }
+
+    #[test]
+    fn probabilities_are_percentages() {
+        assert_eq!(percent(0.98123), "98.1%");
+        assert_eq!(percent(0.0), "0.0%");
+    }
+}
