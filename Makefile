@@ -42,9 +42,10 @@ fuzz:
 fmt:
 	cargo fmt --all
 
+## Clippy as `make test` runs it (same packages and flags, so the two share build artifacts).
 lint:
-	cargo clippy -p app -p server --all-targets -- -D warnings
-	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p app -p server -p trazo-model --all-targets --locked -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
 
 ## Remove the development database.
 clean-data:

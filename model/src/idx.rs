@@ -2,7 +2,7 @@
 
 use std::{
     env,
-    fs::File,
+    fs::{self, File},
     io::{self, BufReader, Read},
     path::{Path, PathBuf},
 };
@@ -47,12 +47,33 @@ pub enum IdxError {
 
 /// The MNIST directory: `$MNIST_DIR`, default `../shared/mnist`; a relative path is taken
 /// relative to the repository root (as `training/` does), not to the working directory.
+///
+/// The root is looked up when this runs: the nearest folder at or above the working directory
+/// whose `Cargo.toml` is a workspace (outside a checkout, the working directory itself). It is
+/// never baked in at compile time: every checkout builds into one shared target directory, so a
+/// test or `eval` binary built in one checkout may run in another, and must read that one's MNIST.
 pub fn mnist_dir() -> PathBuf {
-    let repo_root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    match env::var_os("MNIST_DIR") {
-        Some(dir) if !dir.is_empty() => repo_root.join(dir),
-        _ => repo_root.join("../shared/mnist"),
-    }
+    let dir = env::var_os("MNIST_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| PathBuf::from("../shared/mnist"), PathBuf::from);
+    let cwd = env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // `join` keeps an absolute `dir` as it is.
+    repository_root(&cwd).join(dir)
+}
+
+/// The repository root seen from `start`: the nearest of `start` and its ancestors whose
+/// `Cargo.toml` has a `[workspace]` section (cargo runs tests and benches in the package's own
+/// folder, `make` in the root), or `start` itself when there is none.
+fn repository_root(start: &Path) -> PathBuf {
+    let is_workspace = |dir: &Path| {
+        fs::read_to_string(dir.join("Cargo.toml"))
+            .is_ok_and(|toml| toml.lines().any(|line| line.trim() == "[workspace]"))
+    };
+    start
+        .ancestors()
+        .find(|dir| is_workspace(dir))
+        .unwrap_or(start)
+        .to_path_buf()
 }
 
 /// Reads the 10,000 test images and labels from `dir`.
@@ -172,5 +193,49 @@ mod tests {
             parse_header(Path::new("x"), &data, 0x0801, 1).expect("valid header"),
             vec![1]
         );
+    }
+
+    /// A fresh folder under the system's temporary directory, removed when dropped.
+    struct ScratchDir(PathBuf);
+
+    impl ScratchDir {
+        fn new(name: &str) -> Self {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            let dir = env::temp_dir().join(format!("trazo-{name}-{}-{nanos}", std::process::id()));
+            fs::create_dir_all(&dir).expect("scratch dir");
+            Self(dir)
+        }
+    }
+
+    impl Drop for ScratchDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn repository_root_is_the_nearest_workspace_above_the_start() {
+        let scratch = ScratchDir::new("repository-root");
+        let root = scratch.0.join("checkout");
+        let package = root.join("model");
+        fs::create_dir_all(package.join("src")).expect("layout");
+        fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"model\"]\n",
+        )
+        .expect("root");
+        fs::write(package.join("Cargo.toml"), "[package]\nname = \"m\"\n").expect("package");
+
+        // From the root (`make`), the package folder (`cargo test`) and deeper.
+        for start in [&root, &package, &package.join("src")] {
+            assert_eq!(repository_root(start), root, "from {}", start.display());
+        }
+        // A package manifest alone is no root; with no workspace above, the start is the root.
+        let outside = scratch.0.join("elsewhere");
+        fs::create_dir_all(&outside).expect("outside");
+        fs::write(outside.join("Cargo.toml"), "[package]\nname = \"o\"\n").expect("manifest");
+        assert_eq!(repository_root(&outside), outside);
     }
 }

@@ -3,6 +3,8 @@
 //! The steps mirror how MNIST itself was made: find the ink, fit its bounding box into 20x20
 //! keeping the aspect ratio (with anti-aliasing), and place that in a 28x28 field so that the
 //! centre of mass lands on the centre. Everything after decoding is pure and deterministic.
+//!
+//! Over 400 lines on purpose: one pipeline, read top to bottom in the order it runs, tests last.
 
 use std::io::Cursor;
 
@@ -302,11 +304,6 @@ pub fn from_gray(
     })
 }
 
-/// Exactly the training normalisation: `(pixel / 255 - mean) / std`, in f32.
-pub fn normalise(image: &[u8; SIDE * SIDE]) -> [f32; SIDE * SIDE] {
-    image.map(|p| (f32::from(p) / 255.0 - MNIST_MEAN) / MNIST_STD)
-}
-
 /// Polarity and grey levels of the background and the strongest ink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InkLevels {
@@ -550,6 +547,11 @@ pub fn place_by_centre_of_mass(ink: &Plane) -> Option<[f32; SIDE * SIDE]> {
 /// Ink strength in [0, 1] to 8-bit pixels.
 pub fn quantise(field: &[f32; SIDE * SIDE]) -> [u8; SIDE * SIDE] {
     field.map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8)
+}
+
+/// Exactly the training normalisation: `(pixel / 255 - mean) / std`, in f32.
+pub fn normalise(image: &[u8; SIDE * SIDE]) -> [f32; SIDE * SIDE] {
+    image.map(|p| (f32::from(p) / 255.0 - MNIST_MEAN) / MNIST_STD)
 }
 
 #[cfg(test)]

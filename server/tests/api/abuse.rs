@@ -63,6 +63,31 @@ async fn bearer_for(client: &reqwest::Client, base: &str, name: &str) -> String 
         .to_owned()
 }
 
+/// Starts `requests` all at once, each on its own task; the returned future collects what each
+/// one returned, in order.
+fn spawn_all<T, F>(requests: impl IntoIterator<Item = F>) -> impl Future<Output = Vec<T>>
+where
+    T: Send + 'static,
+    F: Future<Output = T> + Send + 'static,
+{
+    let tasks: Vec<_> = requests.into_iter().map(tokio::spawn).collect();
+    async move {
+        join_all(tasks)
+            .await
+            .into_iter()
+            .map(|r| r.expect("task"))
+            .collect()
+    }
+}
+
+/// Asserts that every one of `statuses` is one of `allowed`.
+#[track_caller]
+fn assert_all_in(statuses: &[StatusCode], allowed: &[StatusCode]) {
+    for status in statuses {
+        assert!(allowed.contains(status), "{statuses:?}");
+    }
+}
+
 /// A kibibyte figure from `/proc/<pid>/status` (`VmRSS`: resident now; `VmHWM`: the peak).
 fn memory_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
@@ -139,11 +164,10 @@ async fn worst_case_passwords_do_not_freeze_the_server() {
         .take(128)
         .collect();
     let client = reqwest::Client::new();
-    let signups = (0..8).map(|i| {
+    let signups = spawn_all((0..8).map(|i| {
         let (client, base, worst) = (client.clone(), base.clone(), worst.clone());
-        tokio::spawn(async move { register(&client, &base, &format!("worst{i}"), &worst).await })
-    });
-    let signups: Vec<_> = signups.collect();
+        async move { register(&client, &base, &format!("worst{i}"), &worst).await }
+    }));
     let mut slowest = Duration::ZERO;
     let probe = reqwest::Client::new();
     for _ in 0..20 {
@@ -158,20 +182,11 @@ async fn worst_case_passwords_do_not_freeze_the_server() {
         slowest = slowest.max(started.elapsed());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let statuses: Vec<StatusCode> = join_all(signups)
-        .await
-        .into_iter()
-        .map(|r| r.expect("task"))
-        .collect();
-    for status in &statuses {
-        assert!(
-            matches!(
-                *status,
-                StatusCode::CREATED | StatusCode::SERVICE_UNAVAILABLE
-            ),
-            "{statuses:?}"
-        );
-    }
+    let statuses = signups.await;
+    assert_all_in(
+        &statuses,
+        &[StatusCode::CREATED, StatusCode::SERVICE_UNAVAILABLE],
+    );
     eprintln!("worst-case sign-ups {statuses:?}; slowest /healthz {slowest:?}");
     assert!(
         slowest < Duration::from_millis(100),
@@ -197,20 +212,16 @@ async fn concurrent_guesses_verify_no_more_than_the_backoff_allows() {
         register(&client, &base, "target", PASSWORD).await,
         StatusCode::CREATED
     );
-    let guesses = (0..40).map(|i| {
+    let statuses = spawn_all((0..40).map(|i| {
         let (client, base) = (client.clone(), base.clone());
         let password = if i == 37 {
             PASSWORD.to_owned()
         } else {
             format!("wrong guess number {i}")
         };
-        tokio::spawn(async move { login(&client, &base, "target", &password).await.status() })
-    });
-    let statuses: Vec<StatusCode> = join_all(guesses.collect::<Vec<_>>())
-        .await
-        .into_iter()
-        .map(|r| r.expect("task"))
-        .collect();
+        async move { login(&client, &base, "target", &password).await.status() }
+    }))
+    .await;
     let verified = statuses
         .iter()
         .filter(|s| matches!(**s, StatusCode::OK | StatusCode::UNAUTHORIZED))
@@ -244,32 +255,29 @@ async fn a_login_flood_from_one_address_neither_stops_others_nor_grows_memory() 
     // 50 workers send failed log-ins with fresh unknown names from another address for 3 s.
     let flooder = client_from("127.0.0.2");
     let flood_until = Instant::now() + Duration::from_secs(3);
-    let flood: Vec<_> = (0..50)
-        .map(|worker| {
-            let (client, base) = (flooder.clone(), base.clone());
-            tokio::spawn(async move {
-                let (mut sent, mut refused) = (0usize, 0usize);
-                while Instant::now() < flood_until {
-                    let name = format!("nobody{worker}x{}", uuid::Uuid::new_v4().simple());
-                    let status = login(&client, &base, &name[..30], "not the password at all")
-                        .await
-                        .status();
-                    sent += 1;
-                    refused += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
-                }
-                (sent, refused)
-            })
-        })
-        .collect();
+    let flood = spawn_all((0..50).map(|worker| {
+        let (client, base) = (flooder.clone(), base.clone());
+        async move {
+            let (mut sent, mut refused) = (0usize, 0usize);
+            while Instant::now() < flood_until {
+                let name = format!("nobody{worker}x{}", uuid::Uuid::new_v4().simple());
+                let status = login(&client, &base, &name[..30], "not the password at all")
+                    .await
+                    .status();
+                sent += 1;
+                refused += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
+            }
+            (sent, refused)
+        }
+    }));
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let started = Instant::now();
     let response = login(&person, &base, "realperson", PASSWORD).await;
     let took = started.elapsed();
     assert_eq!(response.status(), StatusCode::OK);
-    let (sent, refused) = join_all(flood)
+    let (sent, refused) = flood
         .await
         .into_iter()
-        .map(|r| r.expect("task"))
         .fold((0, 0), |(s, r), (s2, r2)| (s + s2, r + r2));
     assert!(
         took < Duration::from_secs(1),
@@ -286,14 +294,12 @@ async fn a_login_flood_from_one_address_neither_stops_others_nor_grows_memory() 
     let before = memory_kib(server.pid(), "VmRSS");
     let huge = client_from("127.0.0.3");
     for round in 0..(10_000 / 32 + 1) {
-        let batch = (0..32).map(|i| {
+        let batch = spawn_all((0..32).map(|i| {
             let (client, base) = (huge.clone(), base.clone());
             let name = format!("{round}-{i}-{}", "n".repeat(60 * 1024 - 16));
             async move { login(&client, &base, &name, "whatever").await.status() }
-        });
-        for status in join_all(batch).await {
-            assert_eq!(status, StatusCode::UNAUTHORIZED);
-        }
+        }));
+        assert_all_in(&batch.await, &[StatusCode::UNAUTHORIZED]);
     }
     let after = memory_kib(server.pid(), "VmRSS");
     let grown_mib = after.saturating_sub(before) / 1024;
@@ -336,13 +342,13 @@ async fn decompression_bombs_are_decoded_within_the_memory_budget() {
     let token = bearer_for(&client, &base, "bomber").await;
     let bomb = decompression_bomb(4096);
     assert!(bomb.len() < 100 * 1024, "{} bytes", bomb.len());
-    let uploads = (0..50).map(|i| {
+    let statuses = spawn_all((0..50).map(|i| {
         let (client, base, token, bomb) =
             (client.clone(), base.clone(), token.clone(), bomb.clone());
         // Distinct bytes, so no answer comes from the cache.
         let mut bytes = bomb;
         bytes.extend(format!("{i:08}").as_bytes());
-        tokio::spawn(async move {
+        async move {
             let form = reqwest::multipart::Form::new().part(
                 "file",
                 reqwest::multipart::Part::bytes(bytes).file_name("bomb.png"),
@@ -355,23 +361,17 @@ async fn decompression_bombs_are_decoded_within_the_memory_budget() {
                 .await
                 .expect("predict")
                 .status()
-        })
-    });
-    let statuses: Vec<StatusCode> = join_all(uploads.collect::<Vec<_>>())
-        .await
-        .into_iter()
-        .map(|r| r.expect("task"))
-        .collect();
-    for status in &statuses {
-        // Blank pictures: 422 "no digit", or 503 when the budget could not be had in time.
-        assert!(
-            matches!(
-                *status,
-                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::SERVICE_UNAVAILABLE
-            ),
-            "{statuses:?}"
-        );
-    }
+        }
+    }))
+    .await;
+    // Blank pictures: 422 "no digit", or 503 when the budget could not be had in time.
+    assert_all_in(
+        &statuses,
+        &[
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::SERVICE_UNAVAILABLE,
+        ],
+    );
     let peak_mib = memory_kib(server.pid(), "VmHWM") / 1024;
     eprintln!("50 bombs: {statuses:?}; peak resident {peak_mib} MiB");
     assert!(peak_mib < 600, "peak resident memory {peak_mib} MiB");

@@ -252,7 +252,8 @@ pub async fn new_user(app: &TestApp) -> (String, Session) {
 
 /// The real `server` binary in its own process (its own runtime, as in production), on a free
 /// port with a fresh SQLite database, everything it prints going to a log file; killed when
-/// dropped. `vars` override the environment (`LOG_LEVEL` is `warn` unless given).
+/// dropped. `vars` override the environment (`LOG_LEVEL` is `warn` unless given). The one way the
+/// tests start the binary.
 pub struct ServerProcess {
     pub base: String,
     child: std::process::Child,
@@ -261,27 +262,13 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// Starts the server and waits until it answers `/healthz`.
     pub async fn start(vars: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = free_port();
         let log = dir.path().join("server.log");
         let output = std::fs::File::create(&log).expect("log file");
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}", dir.path().join("t.db").display()),
-            )
-            .env("SITE_ROOT", dir.path())
-            .env("LOG_LEVEL", "warn")
-            .envs(vars.iter().copied())
-            .stdin(std::process::Stdio::null())
+        let child = server_command(dir.path(), port, vars)
             .stdout(output.try_clone().expect("log file"))
             .stderr(output)
             .spawn()
@@ -300,7 +287,15 @@ impl ServerProcess {
         }
     }
 
-    /// Stops the server with SIGTERM, waits for it, and returns everything it printed.
+    /// Runs the binary set up as [`start`](Self::start) does, for a configuration it must refuse:
+    /// waits for it to exit by itself and returns its exit status and output.
+    pub fn run_to_exit(vars: &[(&str, &str)]) -> std::process::Output {
+        let dir = tempfile::tempdir().expect("dir");
+        server_command(dir.path(), free_port(), vars)
+            .output()
+            .expect("run server binary")
+    }
+
     /// Registers `name` (with [`PASSWORD`]) and logs in: the session cookies as a `Cookie`
     /// header.
     pub async fn logged_in_cookie(&self, name: &str) -> String {
@@ -332,12 +327,37 @@ impl ServerProcess {
             .expect("base is http://ip:port")
     }
 
-    pub fn stop_and_read_log(mut self) -> String {
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-        std::fs::read_to_string(&self.log).expect("server log")
+    /// Sends `signal` (as `kill` spells it: `-TERM`, `-INT`), waits at most `within` for the
+    /// server to exit, and returns its exit status and everything it printed.
+    pub fn stop_with(
+        mut self,
+        signal: &str,
+        within: Duration,
+    ) -> (std::process::ExitStatus, String) {
+        let sent = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "kill {signal} failed");
+        let deadline = std::time::Instant::now() + within;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server did not exit within {within:?} of {signal}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let log = std::fs::read_to_string(&self.log).expect("server log");
+        (status, log)
+    }
+
+    /// Stops the server with SIGTERM, waits for it (longer than the 30 s default shutdown grace
+    /// could take), and returns everything it printed.
+    pub fn stop_and_read_log(self) -> String {
+        self.stop_with("-TERM", Duration::from_secs(60)).1
     }
 }
 
@@ -346,4 +366,36 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A port nothing listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The `server` binary with nothing of the test's environment but `PATH`: listening on `port`,
+/// its database and site in `dir`, logging at `warn`; then `vars`.
+fn server_command(
+    dir: &std::path::Path,
+    port: u16,
+    vars: &[(&str, &str)],
+) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("t.db").display()),
+        )
+        .env("SITE_ROOT", dir)
+        .env("LOG_LEVEL", "warn")
+        .envs(vars.iter().copied())
+        .stdin(std::process::Stdio::null());
+    command
 }
