@@ -1,5 +1,6 @@
-//! Prediction history rows reach the database through one writer task that commits whatever
-//! has queued since its last commit in one transaction (group commit).
+//! Each user's prediction history: new rows reach the database through one writer task that
+//! commits whatever has queued since its last commit in one transaction (group commit); pages
+//! of it are read, and all of it cleared, straight from the database.
 //!
 //! SQLite lets one connection write at a time: request handlers inserting on their own only
 //! queue on its lock, sleeping in its busy handler, one commit each. One writer batching them
@@ -9,9 +10,13 @@
 
 use std::sync::Arc;
 
-use sqlx::AnyPool;
+use app::api::{HistoryItem, HistoryPage};
+use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::clock::rfc3339;
+
+pub const HISTORY_PER_PAGE: u32 = 20;
 /// Rows per transaction at most; more waiting go in the next one.
 const MAX_BATCH: usize = 256;
 /// Rows that may wait for the writer before `store` itself waits for room.
@@ -53,7 +58,7 @@ struct Pending {
 /// The handle requests use; the writer task runs until every handle is gone, finishing what
 /// is queued.
 #[derive(Clone)]
-pub struct HistoryWriter {
+struct HistoryWriter {
     queue: mpsc::Sender<Pending>,
 }
 
@@ -73,6 +78,73 @@ impl HistoryWriter {
             .await
             .map_err(|_| HistoryError::Stopped)?;
         committed.await.map_err(|_| HistoryError::Stopped)?
+    }
+}
+
+/// The history of every user: stored through the writer, read page by page.
+pub struct History {
+    db: AnyPool,
+    writer: HistoryWriter,
+}
+
+impl History {
+    /// Starts the writer on the current Tokio runtime.
+    pub fn new(db: AnyPool) -> Self {
+        Self {
+            writer: HistoryWriter::spawn(db.clone()),
+            db,
+        }
+    }
+
+    /// Stores `row`, returning once it is committed.
+    pub async fn store(&self, row: HistoryRow) -> Result<(), HistoryError> {
+        self.writer.store(row).await
+    }
+
+    /// Page `page` (from 1) of `user_id`'s predictions, newest first.
+    pub async fn page(&self, user_id: &str, page: u32) -> Result<HistoryPage, sqlx::Error> {
+        let page = page.max(1);
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM predictions WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&self.db)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT id, created_at_ms, digit, probability, cached, image FROM predictions \
+             WHERE user_id = $1 ORDER BY created_at_ms DESC, id LIMIT $2 OFFSET $3",
+        )
+        .bind(user_id)
+        .bind(i64::from(HISTORY_PER_PAGE))
+        .bind(i64::from(page - 1) * i64::from(HISTORY_PER_PAGE))
+        .fetch_all(&self.db)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|row| -> Result<HistoryItem, sqlx::Error> {
+                Ok(HistoryItem {
+                    id: row.try_get("id")?,
+                    digit: u8::try_from(row.try_get::<i64, _>("digit")?).unwrap_or_default(),
+                    probability: row.try_get::<f64, _>("probability")? as f32,
+                    cached: row.try_get::<i64, _>("cached")? != 0,
+                    created_at: rfc3339(row.try_get::<i64, _>("created_at_ms")? / 1000),
+                    image: row.try_get("image")?,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(HistoryPage {
+            items,
+            page,
+            per_page: HISTORY_PER_PAGE,
+            total: u64::try_from(total).unwrap_or_default(),
+        })
+    }
+
+    /// Deletes every prediction of `user_id`.
+    pub async fn clear(&self, user_id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM predictions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.db)
+            .await?;
+        Ok(())
     }
 }
 
