@@ -4,8 +4,9 @@ use std::{process::ExitCode, time::Duration};
 
 use trazo_server::{
     AppState,
+    accounts::admin::Admin,
     config::{Config, KeySource},
-    shutdown, telemetry,
+    db, shutdown, state, telemetry,
 };
 
 const USAGE: &str = "\
@@ -49,7 +50,7 @@ async fn main() -> ExitCode {
     }
     tracing::info!(
         environment = ?config.environment,
-        database = %config.database_url_for_logs(),
+        database = %config.database_url.redacted(),
         redis = config.redis_url.is_some(),
         "starting trazo"
     );
@@ -113,18 +114,16 @@ async fn create_admin(username: Option<String>) -> ExitCode {
     }
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     let password = (!password.is_empty()).then_some(password);
-    let state = match AppState::build(config).await {
-        Ok(state) => state,
+    // Only what the command needs: the database and the password threads, not the model.
+    let db = match db::connect_and_migrate(config.database_url.expose()).await {
+        Ok(db) => db,
         Err(error) => {
             eprintln!("trazo cannot start: {error}");
             return ExitCode::from(1);
         }
     };
-    match state
-        .accounts
-        .create_or_promote_admin(&username, password)
-        .await
-    {
+    let admin = Admin::new(db, state::password_threads(&config));
+    match admin.create_or_promote(&username, password).await {
         Ok(done) => {
             println!("{done}");
             ExitCode::SUCCESS

@@ -24,7 +24,7 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    api, health, metrics, predict,
+    api, body_limit, csrf, forms, health, metrics, quota,
     security::{self, SecurityHeaders},
     state::AppState,
     telemetry::{self, REQUEST_ID_HEADER},
@@ -53,7 +53,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let security = SecurityHeaders {
         hsts: state.config.public_origin.starts_with("https://"),
-        // As `app`'s own page policy: `cargo leptos watch` sets LEPTOS_WATCH.
+        // `cargo leptos watch` sets LEPTOS_WATCH: its reload socket must be allowed to connect.
         reload: std::env::var_os("LEPTOS_WATCH").map(|_| {
             format!(
                 "ws://{}:{}",
@@ -102,17 +102,17 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             "/api/{*fn_name}",
             get(api::server_fn_handler).post(api::server_fn_handler),
         )
-        .route("/auth/login", post(api::form_login))
-        .route("/auth/register", post(api::form_register))
-        .route("/auth/logout", post(api::form_logout))
+        .route("/auth/login", post(forms::form_login))
+        .route("/auth/register", post(forms::form_register))
+        .route("/auth/logout", post(forms::form_logout))
         .merge(extra)
-        .route_layer(middleware::from_fn_with_state(state.clone(), api::csrf))
+        .route_layer(middleware::from_fn_with_state(state.clone(), csrf::csrf))
         .route_layer(middleware::from_fn_with_state(
-            api::BodyLimit {
-                bytes: api::API_BODY_LIMIT,
+            body_limit::BodyLimit {
+                bytes: body_limit::API_BODY_LIMIT,
                 upload: false,
             },
-            api::limit_body,
+            body_limit::limit_body,
         ))
         // Added after the layers above, so it has its own: uploads may be larger, and every
         // prediction is counted against the caller's quota before anything expensive happens.
@@ -122,16 +122,16 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             post(api::server_fn_handler).layer(
                 ServiceBuilder::new()
                     .layer(middleware::from_fn_with_state(
-                        api::BodyLimit {
+                        body_limit::BodyLimit {
                             bytes: state.config.predict_max_bytes,
                             upload: true,
                         },
-                        api::limit_body,
+                        body_limit::limit_body,
                     ))
-                    .layer(middleware::from_fn_with_state(state.clone(), api::csrf))
+                    .layer(middleware::from_fn_with_state(state.clone(), csrf::csrf))
                     .layer(middleware::from_fn_with_state(
                         state.clone(),
-                        predict::rate_limit,
+                        quota::rate_limit,
                     )),
             ),
         )

@@ -7,11 +7,15 @@ use leptos::config::LeptosOptions;
 use sqlx::AnyPool;
 
 use crate::{
-    accounts::service::AccountService,
+    accounts::{
+        admin::Admin, password::PasswordHasherPool, service::AccountService, sessions::Sessions,
+    },
     config::{Config, Environment},
     db::{self, DbError},
+    history::History,
     metrics::HttpMetrics,
-    predict::{Limits, Predictor},
+    ports::{AccountsPort, PredictionsPort},
+    predict::Predictor,
     ratelimit::Limiter,
 };
 use trazo_model::Engine;
@@ -24,11 +28,14 @@ pub struct AppState {
     pub redis: Option<redis::Client>,
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<HttpMetrics>,
-    /// Counters for log-in back-off and sign-up limits (and later prediction quotas).
+    /// Counters for log-in back-off, sign-up limits and prediction quotas.
     pub limiter: Arc<Limiter>,
+    pub sessions: Arc<Sessions>,
     pub accounts: Arc<AccountService>,
     pub predictor: Arc<Predictor>,
-    pub prediction_limits: Limits,
+    /// What the server functions call (see `ports`).
+    pub accounts_port: Arc<AccountsPort>,
+    pub predictions_port: Arc<PredictionsPort>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,47 +48,72 @@ pub enum StartupError {
     Model(#[from] trazo_model::EngineError),
 }
 
+/// The password threads: each argon2 run takes 19 MiB and a core for tens of milliseconds, so at
+/// most half the cores hash at a time (one on a 2-core machine). A flood of log-ins waits for
+/// those in a short line (`AUTH_QUEUE`, then 503) and leaves the other half to predictions and
+/// pages (measured in BENCHMARKS.md).
+pub fn password_threads(config: &Config) -> Arc<PasswordHasherPool> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Arc::new(PasswordHasherPool::new(
+        (cores / 2).max(1),
+        config.auth_queue,
+    ))
+}
+
 impl AppState {
-    /// Connects to the database (migrating it) and prepares the Redis client.
+    /// Connects to the database (migrating it), prepares the Redis client, and loads the model.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let db = db::connect_and_migrate(&config.database_url).await?;
+        let db = db::connect_and_migrate(config.database_url.expose()).await?;
         let redis = config
             .redis_url
-            .as_deref()
-            .map(redis::Client::open)
+            .as_ref()
+            .map(|url| redis::Client::open(url.expose()))
             .transpose()
             .map_err(StartupError::Redis)?;
         let leptos_options = leptos_options(&config);
         let limiter = Arc::new(Limiter::new(redis.clone(), "trazo:limit:"));
-        let accounts = Arc::new(AccountService::new(&config, db.clone(), limiter.clone()));
-        // The model is loaded and warmed with one forward pass here, before the server
-        // listens, so `/readyz` never reports ready without it.
+        let hasher = password_threads(&config);
+        let sessions = Arc::new(Sessions::new(&config, db.clone()));
+        let accounts = Arc::new(AccountService::new(
+            &config,
+            db.clone(),
+            hasher.clone(),
+            sessions.clone(),
+            limiter.clone(),
+        ));
+        // The model is loaded and warmed (see `Engine::new`) before the server listens, so
+        // `/readyz` never reports ready without it.
         let engine = Arc::new(Engine::new(
             config.inference_threads,
             config.inference_queue,
         )?);
-        engine.submit([0.0; 28 * 28])?.await?;
+        let history = Arc::new(History::new(db.clone()));
         let predictor = Arc::new(Predictor::new(
             &config,
             engine,
             redis.clone(),
-            db.clone(),
-            accounts.clone(),
+            history.clone(),
         ));
-        let prediction_limits = Limits {
-            per_hour: config.predict_per_hour,
-            per_day: config.predict_per_day,
-        };
         Ok(Self {
+            accounts_port: Arc::new(AccountsPort {
+                accounts: accounts.clone(),
+                admin: Arc::new(Admin::new(db.clone(), hasher)),
+                sessions: sessions.clone(),
+            }),
+            predictions_port: Arc::new(PredictionsPort {
+                predictor: predictor.clone(),
+                history,
+                sessions: sessions.clone(),
+            }),
             config: Arc::new(config),
             db,
             redis,
             leptos_options,
             metrics: Arc::new(HttpMetrics::new()),
             limiter,
+            sessions,
             accounts,
             predictor,
-            prediction_limits,
         })
     }
 }

@@ -728,8 +728,9 @@ async fn admins_list_disable_and_enable_accounts() {
     assert_eq!(msg(listed).await.0, StatusCode::FORBIDDEN);
 
     app.state
-        .accounts
-        .create_or_promote_admin("root", Some("admin passphrase for tests".into()))
+        .accounts_port
+        .admin
+        .create_or_promote("root", Some("admin passphrase for tests".into()))
         .await
         .expect("admin created");
     let admin = login(&app, "root", "admin passphrase for tests").await;

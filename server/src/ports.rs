@@ -1,0 +1,212 @@
+//! The edge between the server functions in `app::api` and the services behind them: the
+//! `Backend` and `Predictions` ports implemented by reading the request — who is calling (with
+//! the refresh-cookie fallback only while a page renders), which fields are present — and
+//! handing the services what they need, already checked.
+
+use std::sync::Arc;
+
+use app::api::{
+    AccessToken, CurrentUser, HistoryPage, Message, NO_FILE, PredictResponse, Quota, UserPage,
+    backend::{Backend, BoxFuture, Failure, Outcome, Predictions},
+};
+use http::{StatusCode, request::Parts};
+use leptos::prelude::use_context;
+
+use crate::{
+    accounts::{
+        admin::Admin,
+        refusals::required,
+        service::AccountService,
+        sessions::{Fallback, PageRender, Principal, Sessions},
+    },
+    failure::database,
+    history::History,
+    predict::Predictor,
+};
+
+/// How a server function's caller may be recognised: while a page renders (a GET that changes
+/// nothing) a valid refresh cookie stands in for a spent access token; an API call never.
+fn fallback() -> Fallback {
+    if use_context::<PageRender>().is_some() {
+        Fallback::RefreshCookie
+    } else {
+        Fallback::None
+    }
+}
+
+async fn caller(sessions: &Sessions, request: &Parts) -> Outcome<Principal> {
+    sessions.authenticate(request, fallback()).await
+}
+
+pub struct AccountsPort {
+    pub accounts: Arc<AccountService>,
+    pub admin: Arc<Admin>,
+    pub sessions: Arc<Sessions>,
+}
+
+impl AccountsPort {
+    /// The signed-in user or `None`. A GET: it never rotates the refresh token (an expired
+    /// access token falls back to reading the refresh cookie, see [`Fallback`]).
+    async fn session(&self, request: &Parts) -> Outcome<Option<CurrentUser>> {
+        match self
+            .sessions
+            .authenticate(request, Fallback::RefreshCookie)
+            .await
+        {
+            Ok(caller) => Ok(Some(self.accounts.me(caller))),
+            Err(failure) if failure.status == StatusCode::UNAUTHORIZED => Ok(None),
+            Err(failure) => Err(failure),
+        }
+    }
+}
+
+impl Backend for AccountsPort {
+    fn register<'a>(
+        &'a self,
+        request: &'a Parts,
+        username: Option<String>,
+        password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let (username, password) = required(username, password)?;
+            self.accounts.register(request, &username, password).await
+        })
+    }
+
+    fn login<'a>(
+        &'a self,
+        request: &'a Parts,
+        username: Option<String>,
+        password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<AccessToken>> {
+        Box::pin(async move {
+            let (username, password) = required(username, password)?;
+            self.accounts.login(request, &username, password).await
+        })
+    }
+
+    fn refresh<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<AccessToken>> {
+        Box::pin(self.accounts.refresh(request))
+    }
+
+    fn logout<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(self.accounts.logout(request))
+    }
+
+    fn me<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<CurrentUser>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            Ok(self.accounts.me(caller))
+        })
+    }
+
+    fn session<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Option<CurrentUser>>> {
+        Box::pin(AccountsPort::session(self, request))
+    }
+
+    fn change_password<'a>(
+        &'a self,
+        request: &'a Parts,
+        current_password: Option<String>,
+        new_password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.accounts
+                .change_password(request, &caller, current_password, new_password)
+                .await
+        })
+    }
+
+    fn logout_everywhere<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.accounts.logout_everywhere(request, &caller).await
+        })
+    }
+
+    fn delete_account<'a>(
+        &'a self,
+        request: &'a Parts,
+        password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.accounts
+                .delete_account(request, &caller, password)
+                .await
+        })
+    }
+
+    fn admin_users<'a>(
+        &'a self,
+        request: &'a Parts,
+        query: String,
+        page: u32,
+    ) -> BoxFuture<'a, Outcome<UserPage>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.admin.users(&caller, &query, page).await
+        })
+    }
+
+    fn admin_set_disabled<'a>(
+        &'a self,
+        request: &'a Parts,
+        username: Option<String>,
+        disabled: Option<bool>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.admin.set_disabled(&caller, username, disabled).await
+        })
+    }
+}
+
+pub struct PredictionsPort {
+    pub predictor: Arc<Predictor>,
+    pub history: Arc<History>,
+    pub sessions: Arc<Sessions>,
+}
+
+impl Predictions for PredictionsPort {
+    fn predict<'a>(
+        &'a self,
+        request: &'a Parts,
+        file: Option<Vec<u8>>,
+    ) -> BoxFuture<'a, Outcome<PredictResponse>> {
+        Box::pin(async move {
+            // The quota layer in front of `/api/predict` has already recognised the caller.
+            let caller = match request.extensions.get::<Principal>() {
+                Some(caller) => caller.clone(),
+                None => caller(&self.sessions, request).await?,
+            };
+            let Some(upload) = file else {
+                return Err(Failure::new(StatusCode::BAD_REQUEST, NO_FILE));
+            };
+            let quota = request.extensions.get::<Quota>().cloned();
+            self.predictor.predict(&caller, upload, quota).await
+        })
+    }
+
+    fn history<'a>(&'a self, request: &'a Parts, page: u32) -> BoxFuture<'a, Outcome<HistoryPage>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.history
+                .page(&caller.user.id, page)
+                .await
+                .map_err(|e| database(&e, "reading a history"))
+        })
+    }
+
+    fn clear_history<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.history
+                .clear(&caller.user.id)
+                .await
+                .map_err(|e| database(&e, "clearing a history"))?;
+            Ok(Message::new("Your history has been cleared"))
+        })
+    }
+}
