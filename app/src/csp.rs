@@ -1,7 +1,6 @@
-//! The Content-Security-Policy sent with every rendered page: scripts only from this origin or
-//! carrying this response's nonce, WebAssembly allowed to compile, and no framing.
-
-use leptos::prelude::*;
+//! The Content-Security-Policy the pages need: scripts only from this origin or carrying this
+//! response's nonce, WebAssembly allowed to compile, and no framing. The server's security
+//! layer sends it with every page (it chose the nonce the render uses).
 
 /// The policy for a page whose inline scripts carry `nonce`. `reload` is the origin of the
 /// development auto-reload socket, when `cargo leptos watch` serves the page.
@@ -22,29 +21,6 @@ pub fn content_security_policy(nonce: &str, reload: Option<&str>) -> String {
          form-action 'self'; \
          frame-ancestors 'none'"
     )
-}
-
-/// Sets the policy on the response being rendered (server only; a no-op in the browser).
-pub(crate) fn set_page_policy(options: &LeptosOptions) {
-    #[cfg(feature = "ssr")]
-    {
-        use leptos_axum::ResponseOptions;
-        let Some(nonce) = leptos::nonce::use_nonce() else {
-            return;
-        };
-        // `cargo leptos watch` sets LEPTOS_WATCH; its reload socket must be allowed to connect.
-        let reload = std::env::var_os("LEPTOS_WATCH")
-            .map(|_| format!("ws://{}:{}", options.site_addr.ip(), options.reload_port));
-        let policy = content_security_policy(&nonce.to_string(), reload.as_deref());
-        if let (Some(response), Ok(value)) = (
-            use_context::<ResponseOptions>(),
-            http::HeaderValue::from_str(&policy),
-        ) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = options;
 }
 
 #[cfg(test)]

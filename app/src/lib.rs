@@ -18,7 +18,6 @@ pub use csp::content_security_policy;
 
 /// The document around every page. Runs on the server only, once per request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    csp::set_page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -1,6 +1,7 @@
-//! Security headers on every response. Pages set their own Content-Security-Policy (with the
-//! response's nonce, see `app::content_security_policy`); everything else gets a policy that
-//! allows nothing, since JSON and assets never need to run code. Nothing dynamic is cached:
+//! Security headers on every response. This layer is the one writer of the
+//! Content-Security-Policy: pages get the page policy naming the nonce it chose for the request
+//! (see `app::content_security_policy`); everything else gets a policy that allows nothing,
+//! since JSON and assets never need to run code. Nothing dynamic is cached:
 //! pages, API answers and refusals are `no-store` (they are per person, and pages carry a
 //! one-time nonce); only static assets may be kept, and are revalidated.
 
@@ -27,8 +28,7 @@ pub struct SecurityHeaders {
 }
 
 /// The nonce chosen for a request before it reaches the pages: the page's scripts carry it
-/// (see `api::provide_page_context`), and its policy names it even if the render's own
-/// header was lost on the way (seen intermittently under load: the page then cannot hydrate).
+/// (see `api::provide_page_context`), and this layer's policy for the page names it.
 #[derive(Clone, Debug)]
 pub struct PageNonce(pub String);
 
@@ -122,19 +122,14 @@ pub async fn add_headers(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/html"));
-    // A safety net: pages set their own policy, and the cause of it going missing (a static
-    // file taking a page's headers, see `routes`) is fixed. Should it happen again, the page
-    // still gets a policy it can hydrate under, and the log says so.
+    // Every HTML response is a page rendered with this nonce (see `api::provide_page_context`):
+    // its inline scripts carry it, so its policy names it.
     if is_page
-        && !headers.contains_key(header::CONTENT_SECURITY_POLICY)
         && let Ok(value) = HeaderValue::from_str(&app::content_security_policy(
             &nonce.0,
             policy.reload.as_deref(),
         ))
     {
-        tracing::warn!(
-            "a page reached the security layer without its policy; the page policy was added"
-        );
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     policy.apply(headers);
@@ -178,11 +173,10 @@ mod tests {
         assert_eq!(headers[header::STRICT_TRANSPORT_SECURITY], HSTS);
     }
 
-    /// An HTML response that reaches the layer without a policy (a page render whose own
-    /// header was lost) still gets the page policy with the nonce chosen for that request,
-    /// not the locked-down one under which a page can never hydrate. JSON still gets that.
+    /// An HTML response gets the page policy with the nonce chosen for that request, not the
+    /// locked-down one under which a page can never hydrate. JSON still gets that.
     #[tokio::test]
-    async fn an_html_response_without_a_policy_gets_the_page_policy() {
+    async fn html_responses_get_the_page_policy() {
         use axum::{Router, body::Body, middleware, response::Html, routing::get};
         use tower::ServiceExt as _;
 
