@@ -2,22 +2,14 @@
 
 pub mod accounts;
 pub mod admission;
-pub mod answers;
-pub mod api;
-pub mod body_limit;
-pub mod client;
 pub mod clock;
 pub mod config;
-pub mod csrf;
 pub mod db;
+pub mod edge;
 pub mod failure;
-pub mod forms;
 pub mod health;
-pub mod history;
 pub mod metrics;
-pub mod ports;
-pub mod predict;
-pub mod quota;
+pub mod predictions;
 pub mod ratelimit;
 pub mod redis_link;
 pub mod routes;

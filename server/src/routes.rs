@@ -24,8 +24,8 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    api, body_limit, csrf, forms, health, metrics, quota,
-    security::{self, SecurityHeaders},
+    edge::api, edge::body_limit, edge::csrf, edge::forms, health, metrics, predictions::quota,
+    edge::security::{self, SecurityHeaders},
     state::AppState,
     telemetry::{self, REQUEST_ID_HEADER},
 };

@@ -12,10 +12,10 @@ use crate::{
     },
     config::{Config, Environment},
     db::{self, DbError},
-    history::History,
+    predictions::history::History,
     metrics::HttpMetrics,
-    ports::{AccountsPort, PredictionsPort},
-    predict::Predictor,
+    edge::ports::{AccountsPort, PredictionsPort},
+    predictions::predictor::Predictor,
     ratelimit::Limiter,
 };
 use trazo_model::Engine;

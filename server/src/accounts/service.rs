@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     admission::{InFlight, PerAddress},
-    client::client_ip,
+    edge::client::client_ip,
     clock::{now, rfc3339},
     config::Config,
     failure::database,

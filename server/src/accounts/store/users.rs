@@ -121,13 +121,7 @@ pub async fn set_password_hash(
     password_hash: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now)
-        .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(())
+    set_text_column(db, user_id, "password_hash", password_hash, now).await
 }
 
 pub async fn set_role(
@@ -136,8 +130,21 @@ pub async fn set_role(
     role: Role,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
-        .bind(role.as_str())
+    set_text_column(db, user_id, "role", role.as_str(), now).await
+}
+
+/// Sets one text column of a user and its `updated_at`. `column` is always one of this
+/// module's own column names, never input.
+async fn set_text_column(
+    db: &AnyPool,
+    user_id: &str,
+    column: &'static str,
+    value: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let statement = format!("UPDATE users SET {column} = $1, updated_at = $2 WHERE id = $3");
+    sqlx::query(&statement)
+        .bind(value)
         .bind(now)
         .bind(user_id)
         .execute(db)

@@ -20,8 +20,8 @@ use crate::{
         sessions::{Fallback, PageRender, Principal, Sessions},
     },
     failure::database,
-    history::History,
-    predict::Predictor,
+    predictions::history::History,
+    predictions::predictor::Predictor,
 };
 
 /// How a server function's caller may be recognised: while a page renders (a GET that changes

@@ -22,11 +22,11 @@ use trazo_model::{Engine, EngineError, MODEL_VERSION, PREPROCESS_VERSION, Prepro
 use crate::{
     accounts::sessions::Principal,
     admission::Bound,
-    answers::{Answer, AnswerCache},
+    predictions::answers::{Answer, AnswerCache},
     clock::now_ms,
     config::Config,
     failure::{database, internal},
-    history::{History, HistoryError, HistoryRow},
+    predictions::history::{History, HistoryError, HistoryRow},
 };
 
 /// Uploads that may wait for their share of the decode budget, and for how long.

@@ -1,0 +1,11 @@
+//! The edge between HTTP and the services: the `/api/*` handler and the ports its server
+//! functions call, the no-JavaScript forms, and the checks every request meets on the way in
+//! (body limits, the cross-site check, security headers, the client's address).
+
+pub mod api;
+pub mod body_limit;
+pub mod client;
+pub mod csrf;
+pub mod forms;
+pub mod ports;
+pub mod security;

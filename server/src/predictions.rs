@@ -1,0 +1,7 @@
+//! Predictions: the quota in front of `/api/predict`, the predictor behind it, the answer cache
+//! it consults and the history it writes.
+
+pub mod answers;
+pub mod history;
+pub mod predictor;
+pub mod quota;
