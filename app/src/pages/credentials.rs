@@ -68,12 +68,15 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
             message_for(&code, retry)
         })
     });
-    let username = RwSignal::new(
-        query
-            .with_untracked(|q| q.get("username"))
-            .unwrap_or_default(),
-    );
-    let password = RwSignal::new(String::new());
+    // Back from a failed no-JavaScript post, the name is filled in again.
+    let initial_username = query
+        .with_untracked(|q| q.get("username"))
+        .unwrap_or_default();
+    // The fields are read from the page itself, never mirrored into signals: whatever a person
+    // typed before the WASM took over (on a slow link) is still there when they submit, and
+    // hydration has nothing to write back over it.
+    let username_ref = NodeRef::<leptos::html::Input>::new();
+    let password_ref = NodeRef::<leptos::html::Input>::new();
     let error = RwSignal::new(initial_error);
     let pending = RwSignal::new(false);
     let error_ref = NodeRef::<leptos::html::P>::new();
@@ -86,7 +89,10 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
         }
         pending.set(true);
         error.set(None);
-        let (name, secret) = (username.get_untracked(), password.get_untracked());
+        let field = |input: NodeRef<leptos::html::Input>| {
+            input.get_untracked().map(|input| input.value()).unwrap_or_default()
+        };
+        let (name, secret) = (field(username_ref), field(password_ref));
         let navigate = navigate.clone();
         spawn_local(async move {
             let outcome = match mode {
@@ -101,7 +107,9 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
             pending.set(false);
             match outcome {
                 Ok(()) => {
-                    password.set(String::new());
+                    if let Some(input) = password_ref.get_untracked() {
+                        input.set_value("");
+                    }
                     auth.reload().await;
                     navigate(&next.get_untracked(), NavigateOptions::default());
                 }
@@ -154,11 +162,8 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                     maxlength="32"
                     aria-describedby=move || (mode == Mode::SignUp).then_some("username-hint")
                     aria-invalid=move || error.get().is_some().to_string()
-                    // The attribute fills the field when the page is rendered on the server
-                    // (e.g. back from a failed no-JavaScript post), the property afterwards.
-                    value=username.get_untracked()
-                    prop:value=move || username.get()
-                    on:input=move |ev| username.set(event_target_value(&ev))
+                    value=initial_username
+                    node_ref=username_ref
                 />
                 {(mode == Mode::SignUp)
                     .then(|| {
@@ -179,8 +184,7 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                     maxlength="128"
                     aria-describedby=move || (mode == Mode::SignUp).then_some("password-hint")
                     aria-invalid=move || error.get().is_some().to_string()
-                    prop:value=move || password.get()
-                    on:input=move |ev| password.set(event_target_value(&ev))
+                    node_ref=password_ref
                 />
                 {(mode == Mode::SignUp)
                     .then(|| {

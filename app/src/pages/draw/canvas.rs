@@ -26,6 +26,10 @@ where
     let strokes = RwSignal::new(Vec::<Stroke>::new());
     let brush = RwSignal::new(20.0_f64);
     let drawing = StoredValue::new(None::<i32>);
+    // False until the WASM has taken over the page (effects run only then). Before that a stroke
+    // would draw nothing and be lost, so the pad says it is not ready and takes no strokes.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
 
     // Sizes the canvas for the screen's pixel density, and redraws whenever the strokes change.
     Effect::new(move |_| {
@@ -110,9 +114,13 @@ where
             <p class="hint" id="draw-hint">
                 "Draw one digit, 0 to 9, with your mouse, finger or pen. Fill most of the square."
             </p>
+            <p class="pad-waiting" role="status" hidden=move || live.get()>
+                "Getting the drawing pad ready…"
+            </p>
             <canvas
                 node_ref=canvas_ref
                 class="draw-canvas"
+                aria-busy=move || (!live.get()).to_string()
                 width="280"
                 height="280"
                 role="img"
@@ -157,7 +165,7 @@ where
                 <button
                     type="button"
                     class="primary"
-                    disabled=move || busy.get()
+                    disabled=move || busy.get() || !live.get()
                     on:click=on_recognise
                 >
                     "Recognise drawing"
