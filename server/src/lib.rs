@@ -13,7 +13,6 @@ pub mod predictions;
 pub mod ratelimit;
 pub mod redis_link;
 pub mod routes;
-pub mod security;
 pub mod shutdown;
 pub mod state;
 pub mod telemetry;

@@ -24,8 +24,13 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    edge::api, edge::body_limit, edge::csrf, edge::forms, health, metrics, predictions::quota,
+    edge::api,
+    edge::body_limit,
+    edge::csrf,
+    edge::forms,
     edge::security::{self, SecurityHeaders},
+    health, metrics,
+    predictions::quota,
     state::AppState,
     telemetry::{self, REQUEST_ID_HEADER},
 };

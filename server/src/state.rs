@@ -12,9 +12,9 @@ use crate::{
     },
     config::{Config, Environment},
     db::{self, DbError},
-    predictions::history::History,
-    metrics::HttpMetrics,
     edge::ports::{AccountsPort, PredictionsPort},
+    metrics::HttpMetrics,
+    predictions::history::History,
     predictions::predictor::Predictor,
     ratelimit::Limiter,
 };

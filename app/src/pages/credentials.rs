@@ -90,7 +90,10 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
         pending.set(true);
         error.set(None);
         let field = |input: NodeRef<leptos::html::Input>| {
-            input.get_untracked().map(|input| input.value()).unwrap_or_default()
+            input
+                .get_untracked()
+                .map(|input| input.value())
+                .unwrap_or_default()
         };
         let (name, secret) = (field(username_ref), field(password_ref));
         let navigate = navigate.clone();

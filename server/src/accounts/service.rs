@@ -25,9 +25,9 @@ use super::{
 };
 use crate::{
     admission::{InFlight, PerAddress},
-    edge::client::client_ip,
     clock::{now, rfc3339},
     config::Config,
+    edge::client::client_ip,
     failure::database,
     ratelimit::{Backoff, Limiter, Window},
 };

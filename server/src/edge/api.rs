@@ -14,7 +14,7 @@ use axum::{
 use leptos::prelude::{provide_context, use_context};
 
 use crate::{
-    accounts::sessions::PageRender, failure::json_error, edge::security::PageNonce, state::AppState,
+    accounts::sessions::PageRender, edge::security::PageNonce, failure::json_error, state::AppState,
 };
 
 /// Context for server functions and pages alike.

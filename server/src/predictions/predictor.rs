@@ -22,10 +22,10 @@ use trazo_model::{Engine, EngineError, MODEL_VERSION, PREPROCESS_VERSION, Prepro
 use crate::{
     accounts::sessions::Principal,
     admission::Bound,
-    predictions::answers::{Answer, AnswerCache},
     clock::now_ms,
     config::Config,
     failure::{database, internal},
+    predictions::answers::{Answer, AnswerCache},
     predictions::history::{History, HistoryError, HistoryRow},
 };
 
