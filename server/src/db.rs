@@ -38,6 +38,32 @@ const SQLITE_PRAGMAS: &[&str] = &["PRAGMA journal_mode = WAL", "PRAGMA synchrono
 
 /// Connects to `url` and brings its schema up to date.
 pub async fn connect_and_migrate(url: &str) -> Result<AnyPool, DbError> {
+    let pool = connect(url).await?;
+    MIGRATOR.run(&pool).await.map_err(DbError::Migrate)?;
+    Ok(pool)
+}
+
+/// Migrations compiled into this binary that `pool`'s database has not applied yet (all of
+/// them for a new database).
+pub async fn pending_migrations(pool: &AnyPool) -> Result<usize, sqlx::Error> {
+    let applied: Vec<i64> =
+        match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(applied) => applied,
+            // No bookkeeping table yet: nothing has been applied.
+            Err(sqlx::Error::Database(_)) => Vec::new(),
+            Err(error) => return Err(error),
+        };
+    Ok(MIGRATOR
+        .iter()
+        .filter(|migration| !applied.contains(&migration.version))
+        .count())
+}
+
+/// Connects to `url` (creating an SQLite file and its folder if needed) without migrating.
+pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
     sqlx::any::install_default_drivers();
     if let Some(parent) = sqlite_file(url).and_then(Path::parent)
         && !parent.as_os_str().is_empty()
@@ -48,7 +74,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<AnyPool, DbError> {
         })?;
     }
     let is_sqlite = url.starts_with("sqlite:");
-    let pool = AnyPoolOptions::new()
+    AnyPoolOptions::new()
         // SQLite allows one writer at a time; a handful of connections is plenty for it.
         .max_connections(if is_sqlite { 8 } else { 20 })
         .acquire_timeout(Duration::from_secs(5))
@@ -68,9 +94,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<AnyPool, DbError> {
         })
         .connect(url)
         .await
-        .map_err(DbError::Connect)?;
-    MIGRATOR.run(&pool).await.map_err(DbError::Migrate)?;
-    Ok(pool)
+        .map_err(DbError::Connect)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admission;
 pub mod clock;
+pub mod commands;
 pub mod config;
 pub mod db;
 pub mod edge;

@@ -3,10 +3,9 @@
 use std::{process::ExitCode, time::Duration};
 
 use trazo_server::{
-    AppState,
-    accounts::admin::Admin,
+    AppState, commands,
     config::{Config, KeySource},
-    db, shutdown, state, telemetry,
+    shutdown, telemetry,
 };
 
 const USAGE: &str = "\
@@ -17,6 +16,10 @@ USAGE:
     server create-admin <name>    create the account <name> as an admin, or promote it if it exists;
                                   a new account's password is read from standard input (one line),
                                   never from the command line
+    server migrate                bring the database's schema up to date and exit
+    server check-config           print what would run and check the database and Redis; exits
+                                  non-zero on any problem
+    server --version              print the version, with the model's and the preprocessing's
     server --help                 print this message
 ";
 
@@ -25,6 +28,22 @@ async fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         None | Some("serve") => {}
         Some("create-admin") => return create_admin(std::env::args().nth(2)).await,
+        Some("migrate") => {
+            return run_command(|config| async move { commands::migrate(&config).await }).await;
+        }
+        Some("check-config") => {
+            return run_command(|config| async move { commands::check_config(&config).await })
+                .await;
+        }
+        Some("-V" | "--version" | "version") => {
+            println!(
+                "trazo {} (model {}, preprocessing v{})",
+                env!("CARGO_PKG_VERSION"),
+                trazo_model::MODEL_VERSION,
+                trazo_model::PREPROCESS_VERSION
+            );
+            return ExitCode::SUCCESS;
+        }
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -90,6 +109,36 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Reads the configuration, runs one command with it and prints its report.
+async fn run_command<F, Fut>(command: F) -> ExitCode
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: std::future::Future<Output = commands::Report>,
+{
+    match Config::from_env() {
+        Ok(config) => print_report(command(config).await),
+        Err(error) => {
+            eprintln!("trazo cannot start: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_report(report: commands::Report) -> ExitCode {
+    for line in &report.lines {
+        if report.ok {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
+    if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// `server create-admin <name>`: the password comes from standard input so it never shows up in
 /// the process list or the shell history.
 async fn create_admin(username: Option<String>) -> ExitCode {
@@ -114,23 +163,5 @@ async fn create_admin(username: Option<String>) -> ExitCode {
     }
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     let password = (!password.is_empty()).then_some(password);
-    // Only what the command needs: the database and the password threads, not the model.
-    let db = match db::connect_and_migrate(config.database_url.expose()).await {
-        Ok(db) => db,
-        Err(error) => {
-            eprintln!("trazo cannot start: {error}");
-            return ExitCode::from(1);
-        }
-    };
-    let admin = Admin::new(db, state::password_threads(&config));
-    match admin.create_or_promote(&username, password).await {
-        Ok(done) => {
-            println!("{done}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("create-admin failed: {error}");
-            ExitCode::from(1)
-        }
-    }
+    print_report(commands::create_admin(&config, &username, password).await)
 }

@@ -290,8 +290,15 @@ impl ServerProcess {
     /// Runs the binary set up as [`start`](Self::start) does, for a configuration it must refuse:
     /// waits for it to exit by itself and returns its exit status and output.
     pub fn run_to_exit(vars: &[(&str, &str)]) -> std::process::Output {
+        Self::run_command(&[], vars)
+    }
+
+    /// Runs one of the binary's commands (`args`, e.g. `["migrate"]`) set up as
+    /// [`start`](Self::start) does, with its own temporary folder, and returns its output.
+    pub fn run_command(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
         let dir = tempfile::tempdir().expect("dir");
         server_command(dir.path(), free_port(), vars)
+            .args(args)
             .output()
             .expect("run server binary")
     }

@@ -11,6 +11,7 @@
 mod abuse;
 mod accounts_api;
 mod accounts_store;
+mod commands;
 mod health;
 mod helpers;
 mod metrics;
