@@ -1,0 +1,200 @@
+//! The GEMM path's work outside the matrix products, on plain slices of channel-major
+//! activations (`[channels, batch, height, width]`, each `height × width` plane contiguous).
+
+/// The geometry of one convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Conv {
+    /// Channels, height, width of one image's input.
+    pub input: [usize; 3],
+    /// Height and width of the output.
+    pub output: [usize; 2],
+    pub kernel: [usize; 2],
+    pub stride: [usize; 2],
+    /// Zero rows above and zero columns left of the input (those below and right follow from
+    /// the output size).
+    pub pad: [usize; 2],
+}
+
+impl Conv {
+    /// Columns of the patch matrix (and of the output) for `batch` images.
+    pub fn columns(&self, batch: usize) -> usize {
+        batch * self.output[0] * self.output[1]
+    }
+}
+
+/// The geometry of one unpadded max-pool layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Pool {
+    /// Height and width of the input.
+    pub input: [usize; 2],
+    pub kernel: [usize; 2],
+    pub stride: [usize; 2],
+}
+
+impl Pool {
+    /// Height and width of the output (rounded down, as without ceil mode).
+    pub fn output(&self) -> [usize; 2] {
+        let ([h, w], [kh, kw], [sh, sw]) = (self.input, self.kernel, self.stride);
+        [(h - kh) / sh + 1, (w - kw) / sw + 1]
+    }
+}
+
+/// The range of output positions `o` whose input position `o·stride + k - pad` lies in
+/// `0..size`.
+fn valid_outputs(
+    size: usize,
+    outputs: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+) -> (usize, usize) {
+    let first = pad.saturating_sub(k).div_ceil(stride);
+    let end = (size + pad).saturating_sub(k).div_ceil(stride).min(outputs);
+    (first, end.max(first))
+}
+
+/// The im2col matrix of a convolution over `batch` images: row `(c, ky, kx)` holds, for every
+/// output pixel of every image, the input pixel under kernel tap `(ky, kx)` of channel `c`
+/// (zero where that falls in the padding). `[c·kh·kw, batch·oh·ow]`, row-major.
+pub(super) fn im2col(input: &[f32], batch: usize, conv: &Conv) -> Vec<f32> {
+    let ([channels, h, w], [oh, ow]) = (conv.input, conv.output);
+    let ([kh, kw], [sh, sw], [pt, pl]) = (conv.kernel, conv.stride, conv.pad);
+    let row_len = conv.columns(batch);
+    let mut patches = vec![0.0; channels * kh * kw * row_len];
+    for (row_index, row) in patches.chunks_exact_mut(row_len).enumerate() {
+        let (c, ky, kx) = (row_index / (kh * kw), row_index / kw % kh, row_index % kw);
+        let (y0, y1) = valid_outputs(h, oh, ky, sh, pt);
+        let (x0, x1) = valid_outputs(w, ow, kx, sw, pl);
+        let planes = input[c * batch * h * w..][..batch * h * w].chunks_exact(h * w);
+        for (plane, out) in planes.zip(row.chunks_exact_mut(oh * ow)) {
+            for oy in y0..y1 {
+                let source = &plane[(oy * sh + ky - pt) * w..][..w];
+                let target = &mut out[oy * ow..][x0..x1];
+                if sw == 1 {
+                    let start = x0 + kx - pl;
+                    target.copy_from_slice(&source[start..start + target.len()]);
+                } else {
+                    for (i, v) in target.iter_mut().enumerate() {
+                        *v = source[(x0 + i) * sw + kx - pl];
+                    }
+                }
+            }
+        }
+    }
+    patches
+}
+
+/// Adds `bias[r]` to every value of row `r` (rows of `row_len` values), then applies ReLU if
+/// `relu`.
+pub(super) fn add_bias(values: &mut [f32], row_len: usize, bias: &[f32], relu: bool) {
+    for (row, &b) in values.chunks_exact_mut(row_len).zip(bias) {
+        if relu {
+            row.iter_mut().for_each(|v| *v = (*v + b).max(0.0));
+        } else {
+            row.iter_mut().for_each(|v| *v += b);
+        }
+    }
+}
+
+/// Adds `bias[j]` to column `j` of every row (rows of `bias.len()` values), then applies ReLU
+/// if `relu`.
+pub(super) fn add_bias_per_column(values: &mut [f32], bias: &[f32], relu: bool) {
+    for row in values.chunks_exact_mut(bias.len()) {
+        for (v, b) in row.iter_mut().zip(bias) {
+            *v += b;
+            if relu {
+                *v = v.max(0.0);
+            }
+        }
+    }
+}
+
+/// `max(x, 0)` in place.
+pub(super) fn relu(values: &mut [f32]) {
+    values.iter_mut().for_each(|v| *v = v.max(0.0));
+}
+
+/// Max pooling of every plane.
+pub(super) fn max_pool(input: &[f32], pool: &Pool) -> Vec<f32> {
+    let ([h, w], [kh, kw], [sh, sw]) = (pool.input, pool.kernel, pool.stride);
+    let [oh, ow] = pool.output();
+    let mut out = Vec::with_capacity(input.len() / (h * w) * oh * ow);
+    for plane in input.chunks_exact(h * w) {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut max = f32::NEG_INFINITY;
+                for row in plane[oy * sh * w..].chunks(w).take(kh) {
+                    for &v in &row[ox * sw..][..kw] {
+                        max = max.max(v);
+                    }
+                }
+                out.push(max);
+            }
+        }
+    }
+    out
+}
+
+/// The mean of every plane of `pixels` values (global average pooling).
+pub(super) fn mean_per_plane(input: &[f32], pixels: usize) -> Vec<f32> {
+    input
+        .chunks_exact(pixels)
+        .map(|plane| plane.iter().sum::<f32>() / pixels as f32)
+        .collect()
+}
+
+/// Channel-major `[channels, batch, pixels]` to image-major `[batch, channels·pixels]`, the
+/// order in which a flattened NCHW tensor lists each image's features.
+pub(super) fn flatten(input: &[f32], batch: usize, channels: usize, pixels: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(input.len());
+    for image in 0..batch {
+        for channel in 0..channels {
+            out.extend_from_slice(&input[(channel * batch + image) * pixels..][..pixels]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn im2col_pads_with_zeros_and_strides() {
+        // One 3x3 image 1..9, a 2x2 kernel, stride 2, one zero row/column before.
+        let input: Vec<f32> = (1..=9).map(|v| v as f32).collect();
+        let conv = Conv {
+            input: [1, 3, 3],
+            output: [2, 2],
+            kernel: [2, 2],
+            stride: [2, 2],
+            pad: [1, 1],
+        };
+        let patches = im2col(&input, 1, &conv);
+        // Taps (0,0), (0,1), (1,0), (1,1); outputs (0,0), (0,1), (1,0), (1,1).
+        let expected = [
+            [0., 0., 0., 5.],
+            [0., 0., 4., 6.],
+            [0., 2., 0., 8.],
+            [1., 3., 7., 9.],
+        ];
+        assert_eq!(patches, expected.concat());
+    }
+
+    #[test]
+    fn pooling_and_flattening_keep_planes_apart() {
+        // Two channels of two 2x2 images, channel-major.
+        let input: Vec<f32> = (0..8).map(|v| v as f32).collect();
+        let pool = Pool {
+            input: [2, 2],
+            kernel: [2, 2],
+            stride: [2, 2],
+        };
+        assert_eq!(max_pool(&input, &pool), [3., 7.]);
+        assert_eq!(mean_per_plane(&input, 4), [1.5, 5.5]);
+        // Planes: c0 b0, c0 b1 (with 2 images and 1 channel of 4 pixels).
+        assert_eq!(flatten(&input, 2, 1, 4), input);
+        // 2 channels, 2 images, 2 pixels: c0b0 c0b1 c1b0 c1b1 -> b0: c0 c1, b1: c0 c1.
+        assert_eq!(flatten(&input, 2, 2, 2), [0., 1., 4., 5., 2., 3., 6., 7.]);
+    }
+}
