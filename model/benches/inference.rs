@@ -1,5 +1,9 @@
 //! Latency and throughput of the Burn model, and of the full bytes -> prediction path.
 //!
+//! `single_image` and `batch/*` run `Classifier::logits` (the convolutions as GEMMs on Burn's
+//! `matmul`); `single_image_reference` runs the `forward` that burn-onnx generated (Burn's own
+//! direct convolution) on the same input, for the ratio between the two.
+//!
 //! `cargo bench -p trazo-model --profile server-release --bench inference` (see `BENCHMARKS.md`).
 //! Burn is built without rayon, so every number here is single-threaded.
 
@@ -62,6 +66,13 @@ fn model(c: &mut Criterion) {
     let one = normal_inputs(1, 0);
     c.bench_function("single_image", |b| {
         b.iter(|| classifier.logits(black_box(&one)).expect("forward"))
+    });
+    c.bench_function("single_image_reference", |b| {
+        b.iter(|| {
+            classifier
+                .reference_logits(black_box(&one))
+                .expect("forward")
+        })
     });
 
     let mut group = c.benchmark_group("batch");

@@ -22,7 +22,8 @@ pub type Input = [f32; PIXELS];
 pub type Logits = [f32; CLASSES];
 
 // The generated code is kept in its own module so that its style is not held to this crate's
-// lints; `embedded_weights` is added inside it because the weight bytes are private there.
+// lints; `embedded_weights` and `layers` are added inside it because the weight bytes and the
+// layers are private there.
 #[allow(dead_code, clippy::all, missing_docs, unused_imports)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/model/trazo-mnist.rs"));
@@ -31,30 +32,9 @@ mod generated {
         EMBEDDED_STATES
     }
 
-    impl Model {
-        /// The layers in the order `forward` runs them, for the GEMM path. It must be kept in
-        /// step with the generated `forward` by hand: `Classifier::load` refuses a model whose
-        /// parameters this list does not use exactly, or whose GEMM logits differ from
-        /// `forward`'s.
-        pub(super) fn layers(&self) -> Vec<super::Op<'_>> {
-            use super::Op;
-            vec![
-                Op::Conv(&self.conv2d1),
-                Op::Relu,
-                Op::Conv(&self.conv2d2),
-                Op::Relu,
-                Op::MaxPool(&self.maxpool2d1),
-                Op::Conv(&self.conv2d3),
-                Op::Relu,
-                Op::MaxPool(&self.maxpool2d2),
-                Op::Conv(&self.conv2d4),
-                Op::Relu,
-                Op::AdaptiveAvgPool(&self.globalaveragepool1),
-                Op::Flatten,
-                Op::Linear(&self.linear1),
-            ]
-        }
-    }
+    // `layers(&Model)`: `forward`'s layers in order for the GEMM path, which build.rs reads
+    // from the generated source (or the reason it cannot).
+    include!(concat!(env!("OUT_DIR"), "/model/layers.rs"));
 }
 
 // NdArray (feature `ndarray`, the default) is the backend the project specifies. Flex (feature
@@ -120,7 +100,10 @@ impl Classifier {
                 applied.missing.len()
             )));
         }
-        let gemm = GemmNet::new(&model.layers(), model.num_params(), &device)?;
+        let layers = generated::layers(&model).map_err(|why| {
+            ModelError::Load(format!("the GEMM path cannot run this model: {why}"))
+        })?;
+        let gemm = GemmNet::new(&layers, model.num_params(), &device)?;
         let classifier = Self {
             model,
             gemm,
