@@ -70,13 +70,12 @@ pub(super) fn im2col(input: &[f32], batch: usize, conv: &Conv) -> Vec<f32> {
             for oy in y0..y1 {
                 let source = &plane[(oy * sh + ky - pt) * w..][..w];
                 let target = &mut out[oy * ow..][x0..x1];
+                let taps = &source[x0 * sw + kx - pl..];
                 if sw == 1 {
-                    let start = x0 + kx - pl;
-                    target.copy_from_slice(&source[start..start + target.len()]);
+                    target.iter_mut().zip(taps).for_each(|(v, &tap)| *v = tap);
                 } else {
-                    for (i, v) in target.iter_mut().enumerate() {
-                        *v = source[(x0 + i) * sw + kx - pl];
-                    }
+                    let taps = taps.iter().step_by(sw);
+                    target.iter_mut().zip(taps).for_each(|(v, &tap)| *v = tap);
                 }
             }
         }
@@ -114,21 +113,22 @@ pub(super) fn relu(values: &mut [f32]) {
     values.iter_mut().for_each(|v| *v = v.max(0.0));
 }
 
-/// Max pooling of every plane.
+/// Max pooling of every plane, an output row at a time (window rows, then window columns).
 pub(super) fn max_pool(input: &[f32], pool: &Pool) -> Vec<f32> {
     let ([h, w], [kh, kw], [sh, sw]) = (pool.input, pool.kernel, pool.stride);
     let [oh, ow] = pool.output();
-    let mut out = Vec::with_capacity(input.len() / (h * w) * oh * ow);
-    for plane in input.chunks_exact(h * w) {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let mut max = f32::NEG_INFINITY;
-                for row in plane[oy * sh * w..].chunks(w).take(kh) {
-                    for &v in &row[ox * sw..][..kw] {
-                        max = max.max(v);
+    let mut out = vec![f32::NEG_INFINITY; input.len() / (h * w) * oh * ow];
+    for (plane, out) in input.chunks_exact(h * w).zip(out.chunks_exact_mut(oh * ow)) {
+        for (oy, out_row) in out.chunks_exact_mut(ow).enumerate() {
+            for row in plane[oy * sh * w..].chunks_exact(w).take(kh) {
+                for kx in 0..kw {
+                    let taps = row[kx..].iter().step_by(sw);
+                    for (o, &v) in out_row.iter_mut().zip(taps) {
+                        if v > *o {
+                            *o = v;
+                        }
                     }
                 }
-                out.push(max);
             }
         }
     }
