@@ -55,29 +55,29 @@ fn valid_outputs(
 
 /// The im2col matrix of a convolution over `batch` images: row `(c, ky, kx)` holds, for every
 /// output pixel of every image, the input pixel under kernel tap `(ky, kx)` of channel `c`
-/// (zero where that falls in the padding). `[c·kh·kw, batch·oh·ow]`, row-major.
+/// (zero where that falls in the padding). `[c·kh·kw, batch·oh·ow]`, row-major, written once
+/// in order.
 pub(super) fn im2col(input: &[f32], batch: usize, conv: &Conv) -> Vec<f32> {
     let ([channels, h, w], [oh, ow]) = (conv.input, conv.output);
     let ([kh, kw], [sh, sw], [pt, pl]) = (conv.kernel, conv.stride, conv.pad);
-    let row_len = conv.columns(batch);
-    let mut patches = vec![0.0; channels * kh * kw * row_len];
-    for (row_index, row) in patches.chunks_exact_mut(row_len).enumerate() {
+    let mut patches = Vec::with_capacity(channels * kh * kw * conv.columns(batch));
+    for row_index in 0..channels * kh * kw {
         let (c, ky, kx) = (row_index / (kh * kw), row_index / kw % kh, row_index % kw);
         let (y0, y1) = valid_outputs(h, oh, ky, sh, pt);
         let (x0, x1) = valid_outputs(w, ow, kx, sw, pl);
-        let planes = input[c * batch * h * w..][..batch * h * w].chunks_exact(h * w);
-        for (plane, out) in planes.zip(row.chunks_exact_mut(oh * ow)) {
+        for plane in input[c * batch * h * w..][..batch * h * w].chunks_exact(h * w) {
+            patches.resize(patches.len() + y0 * ow, 0.0);
             for oy in y0..y1 {
-                let source = &plane[(oy * sh + ky - pt) * w..][..w];
-                let target = &mut out[oy * ow..][x0..x1];
-                let taps = &source[x0 * sw + kx - pl..];
+                let taps = &plane[(oy * sh + ky - pt) * w + x0 * sw + kx - pl..];
+                patches.resize(patches.len() + x0, 0.0);
                 if sw == 1 {
-                    target.iter_mut().zip(taps).for_each(|(v, &tap)| *v = tap);
+                    patches.extend_from_slice(&taps[..x1 - x0]);
                 } else {
-                    let taps = taps.iter().step_by(sw);
-                    target.iter_mut().zip(taps).for_each(|(v, &tap)| *v = tap);
+                    patches.extend(taps.iter().step_by(sw).take(x1 - x0));
                 }
+                patches.resize(patches.len() + ow - x1, 0.0);
             }
+            patches.resize(patches.len() + (oh - y1) * ow, 0.0);
         }
     }
     patches
@@ -113,7 +113,7 @@ pub(super) fn relu(values: &mut [f32]) {
     values.iter_mut().for_each(|v| *v = v.max(0.0));
 }
 
-/// Max pooling of every plane, an output row at a time (window rows, then window columns).
+/// Max pooling of every plane, an output row at a time.
 pub(super) fn max_pool(input: &[f32], pool: &Pool) -> Vec<f32> {
     let ([h, w], [kh, kw], [sh, sw]) = (pool.input, pool.kernel, pool.stride);
     let [oh, ow] = pool.output();
@@ -121,12 +121,15 @@ pub(super) fn max_pool(input: &[f32], pool: &Pool) -> Vec<f32> {
     for (plane, out) in input.chunks_exact(h * w).zip(out.chunks_exact_mut(oh * ow)) {
         for (oy, out_row) in out.chunks_exact_mut(ow).enumerate() {
             for row in plane[oy * sh * w..].chunks_exact(w).take(kh) {
-                for kx in 0..kw {
-                    let taps = row[kx..].iter().step_by(sw);
-                    for (o, &v) in out_row.iter_mut().zip(taps) {
-                        if v > *o {
-                            *o = v;
-                        }
+                if kw == 2 && sw == 2 {
+                    // The usual 2x2/2 pool: each output takes a pair of each window row.
+                    for (o, pair) in out_row.iter_mut().zip(row.chunks_exact(2)) {
+                        *o = o.max(pair[0].max(pair[1]));
+                    }
+                } else {
+                    for (ox, o) in out_row.iter_mut().enumerate() {
+                        let window = &row[ox * sw..][..kw];
+                        *o = window.iter().fold(*o, |m, &v| m.max(v));
                     }
                 }
             }
