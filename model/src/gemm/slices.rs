@@ -123,8 +123,8 @@ pub(super) fn max_pool(input: &[f32], pool: &Pool) -> Vec<f32> {
             for row in plane[oy * sh * w..].chunks_exact(w).take(kh) {
                 if kw == 2 && sw == 2 {
                     // The usual 2x2/2 pool: each output takes a pair of each window row.
-                    for (o, pair) in out_row.iter_mut().zip(row.chunks_exact(2)) {
-                        *o = o.max(pair[0].max(pair[1]));
+                    for (o, [a, b]) in out_row.iter_mut().zip(row.as_chunks::<2>().0) {
+                        *o = o.max(a.max(*b));
                     }
                 } else {
                     for (ox, o) in out_row.iter_mut().enumerate() {
