@@ -2,10 +2,11 @@
 //!
 //! Burn NdArray's `conv2d` is a direct convolution, several times slower than a matrix product
 //! for this network (see `BENCHMARKS.md`). [`GemmNet`] runs the layers of the generated model
-//! ([`Op`], in `forward` order): each convolution is an im2col copy plus one `matmul` for the
-//! whole batch; bias, ReLU, pooling and flattening work on plain slices (`slices`). The
-//! weights are read out of the loaded generated model, and [`GemmNet::new`] checks every layer's
-//! kind, configuration and shapes, refusing what it cannot run with [`ModelError::Load`].
+//! ([`Op`], in `forward` order; build.rs reads the list from the generated source): each
+//! convolution is an im2col copy plus one `matmul` per run of up to [`RUN`] images; bias, ReLU,
+//! pooling and flattening work on plain slices (`slices`). The weights are read out of the
+//! loaded generated model, and [`GemmNet::new`] checks every layer's kind, configuration and
+//! shapes, refusing what it cannot run with [`ModelError::Load`].
 //!
 //! Between layers the activations are channel-major, `[channels, batch, height, width]`, so a
 //! convolution is `weights [out, in·kh·kw] × patches [in·kh·kw, batch·oh·ow]` and its product
@@ -49,6 +50,20 @@ pub(crate) enum Op<'a> {
     Linear(&'a Linear),
 }
 
+impl Op<'_> {
+    /// The kind of layer, for messages (the modules' `Debug` would print their weights).
+    fn name(&self) -> &'static str {
+        match self {
+            Op::Conv(_) => "a convolution",
+            Op::Relu => "a ReLU",
+            Op::MaxPool(_) => "a max-pool",
+            Op::AdaptiveAvgPool(_) => "an adaptive average pool",
+            Op::Flatten => "a flatten",
+            Op::Linear(_) => "a dense layer",
+        }
+    }
+}
+
 /// The shape of one image's activations between two layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -70,8 +85,8 @@ enum Step {
     },
     Relu,
     MaxPool(Pool),
-    /// Channels, pixels per channel.
-    GlobalAvgPool([usize; 2]),
+    /// Pixels per channel.
+    GlobalAvgPool(usize),
     /// Channels, pixels per channel.
     Flatten([usize; 2]),
     /// Weights as an `[in, out]` matrix, one bias per output.
@@ -89,6 +104,7 @@ pub(crate) struct GemmNet {
     device: Device,
 }
 
+/// The load error for layer number `layer` (counted from 0 in the layer list).
 fn refuse(layer: usize, why: impl std::fmt::Display) -> ModelError {
     ModelError::Load(format!("layer {layer} cannot run on the GEMM path: {why}"))
 }
@@ -222,7 +238,7 @@ impl GemmNet {
                         return Err(refuse(layer, "adaptive pooling to more than 1 × 1"));
                     }
                     shape = Shape::Spatial([c, 1, 1]);
-                    Step::GlobalAvgPool([c, h * w])
+                    Step::GlobalAvgPool(h * w)
                 }
                 (Op::Flatten, Shape::Spatial([c, h, w])) => {
                     shape = Shape::Flat(c * h * w);
@@ -246,7 +262,9 @@ impl GemmNet {
                         relu: false,
                     }
                 }
-                (op, shape) => return Err(refuse(layer, format!("{op:?} after {shape:?}"))),
+                (op, shape) => {
+                    return Err(refuse(layer, format!("{} after {shape:?}", op.name())));
+                }
             };
             steps.push(step);
         }
@@ -300,7 +318,7 @@ impl GemmNet {
                     data
                 }
                 Step::MaxPool(pool) => slices::max_pool(&data, pool),
-                Step::GlobalAvgPool([_, pixels]) => slices::mean_per_plane(&data, *pixels),
+                Step::GlobalAvgPool(pixels) => slices::mean_per_plane(&data, *pixels),
                 Step::Flatten([channels, pixels]) => {
                     slices::flatten(&data, batch, *channels, *pixels)
                 }
