@@ -1,4 +1,5 @@
-//! Generates the Burn model from `trazo-mnist.onnx` (weights embedded) and the model version.
+//! Generates the Burn model from `trazo-mnist.onnx` (weights embedded), its layer list for the
+//! GEMM path, and the model version.
 
 use std::{env, fs, path::Path};
 
@@ -35,4 +36,144 @@ fn main() {
         .development(false)
         .load_strategy(LoadStrategy::Embedded)
         .run_from_script();
+
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let model_dir = Path::new(&out_dir).join("model");
+    let source = fs::read_to_string(model_dir.join("trazo-mnist.rs"))
+        .expect("burn-onnx writes model/trazo-mnist.rs");
+    fs::write(model_dir.join("layers.rs"), layers_source(&source)).expect("write layers.rs");
+}
+
+/// `fn layers(&Model)` for the GEMM path (`src/gemm.rs`): the generated `forward`'s layers in
+/// order, read from the generated source. A `forward` that is not a chain of known layers gives
+/// a `layers` that returns the reason instead, so the model is refused at load, not at build.
+fn layers_source(source: &str) -> String {
+    let body = match forward_ops(source) {
+        Ok(ops) => format!("Ok(vec![{}])", ops.join(", ")),
+        Err(why) => format!("Err({:?}.to_owned())", why),
+    };
+    format!(
+        "/// The layers `forward` runs, in order (written by build.rs from the generated source).\n\
+         pub(super) fn layers(model: &Model) -> Result<Vec<super::Op<'_>>, String> {{\n    {body}\n}}\n"
+    )
+}
+
+/// The `forward` of the generated source as `Op` expressions, if it is a plain chain of
+/// layers: every statement takes the previous one's output.
+fn forward_ops(source: &str) -> Result<Vec<String>, String> {
+    let fields = struct_fields(source).ok_or("no `pub struct Model` in the generated source")?;
+    let start = source
+        .find("pub fn forward(")
+        .ok_or("no `forward` in the generated source")?;
+    let mut lines = source[start..].lines().skip(1);
+    let mut ops = Vec::new();
+    let mut previous = "input".to_owned();
+    while let Some(line) = lines.next() {
+        let line = line.trim();
+        if line == "}" {
+            return Err("`forward` ends without returning its last layer's output".to_owned());
+        }
+        let Some(statement) = line.strip_prefix("let ") else {
+            // The last line returns the last output.
+            return if line == previous {
+                Ok(ops)
+            } else {
+                Err(format!(
+                    "`forward` returns `{line}`, not its last layer's output"
+                ))
+            };
+        };
+        let (output, expression) = statement
+            .split_once(" = ")
+            .ok_or_else(|| format!("unexpected statement in `forward`: {line}"))?;
+        let (op, input) = if expression == "{" {
+            flatten_block(&mut lines)?
+        } else {
+            call(expression, &fields)?
+        };
+        if input != previous {
+            return Err(format!(
+                "`{output}` takes `{input}`, not `{previous}`: not a chain"
+            ));
+        }
+        ops.push(op);
+        previous = output.to_owned();
+    }
+    Err("`forward` has no end".to_owned())
+}
+
+/// The fields of `pub struct Model` and their types.
+fn struct_fields(source: &str) -> Option<Vec<(String, String)>> {
+    let start = source.find("pub struct Model {")?;
+    let body = &source[start..][..source[start..].find("\n}")?];
+    Some(
+        body.lines()
+            .skip(1)
+            .filter_map(|line| line.trim().trim_end_matches(',').split_once(": "))
+            .map(|(name, ty)| (name.to_owned(), ty.to_owned()))
+            .collect(),
+    )
+}
+
+/// `self.field.forward(input);` or `burn::tensor::activation::relu(input);` as an `Op` and its
+/// input.
+fn call(expression: &str, fields: &[(String, String)]) -> Result<(String, String), String> {
+    let unknown = || format!("`forward` runs something the GEMM path does not know: {expression}");
+    let argument = |rest: &str| {
+        rest.strip_suffix(");")
+            .map(str::to_owned)
+            .ok_or_else(unknown)
+    };
+    if let Some(rest) = expression.strip_prefix("burn::tensor::activation::relu(") {
+        return Ok(("super::Op::Relu".to_owned(), argument(rest)?));
+    }
+    let (field, rest) = expression
+        .strip_prefix("self.")
+        .and_then(|rest| rest.split_once(".forward("))
+        .ok_or_else(unknown)?;
+    let ty = fields
+        .iter()
+        .find(|(name, _)| name == field)
+        .map(|(_, ty)| ty.as_str())
+        .ok_or_else(unknown)?;
+    let variant = match ty {
+        "Conv2d" => "Conv",
+        "MaxPool2d" => "MaxPool",
+        "AdaptiveAvgPool2d" => "AdaptiveAvgPool",
+        "Linear" => "Linear",
+        _ => {
+            return Err(format!(
+                "layer `{field}` is a {ty}, which the GEMM path cannot run"
+            ));
+        }
+    };
+    Ok((
+        format!("super::Op::{variant}(&model.{field})"),
+        argument(rest)?,
+    ))
+}
+
+/// The block burn-onnx writes for ONNX `Flatten` with axis 1 (the batch dimension kept, the
+/// rest flattened into one) as an `Op` and its input; any other block is refused.
+fn flatten_block<'a>(
+    lines: &mut impl Iterator<Item = &'a str>,
+) -> Result<(String, String), String> {
+    let block: Vec<&str> = lines.map(str::trim).take_while(|l| *l != "};").collect();
+    let input = block
+        .first()
+        .and_then(|line| line.strip_prefix("let leading_dim = "))
+        .unwrap_or_default();
+    let flatten = [
+        format!("let leading_dim = {input}"),
+        ".shape()[..1]".to_owned(),
+        ".iter()".to_owned(),
+        ".product::<usize>() as i32;".to_owned(),
+        format!("{input}.reshape::<2, _>([leading_dim, -1])"),
+    ];
+    if input.is_empty() || block != flatten {
+        return Err(format!(
+            "a block in `forward` that is not a flatten: {block:?}"
+        ));
+    }
+    Ok(("super::Op::Flatten".to_owned(), input.to_owned()))
 }

@@ -1,5 +1,9 @@
 //! Latency and throughput of the Burn model, and of the full bytes -> prediction path.
 //!
+//! `single_image` and `batch/*` run `Classifier::logits` (the convolutions as GEMMs on Burn's
+//! `matmul`); `single_image_reference` runs the `forward` that burn-onnx generated (Burn's own
+//! direct convolution) on the same input, for the ratio between the two.
+//!
 //! `cargo bench -p trazo-model --profile server-release --bench inference` (see `BENCHMARKS.md`).
 //! Burn is built without rayon, so every number here is single-threaded.
 
@@ -57,11 +61,68 @@ fn distance_to_segment(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
     ((p.0 - a.0 - t * dx).powi(2) + (p.1 - a.1 - t * dy).powi(2)).sqrt()
 }
 
+/// CPU time this thread has run, from Linux's `/proc/thread-self/schedstat` (nanoseconds);
+/// `None` elsewhere.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// Mean CPU time of one call of `f`, over `calls` calls.
+fn cpu_time_per_call(calls: u32, mut f: impl FnMut()) -> Option<Duration> {
+    let start = thread_cpu_time()?;
+    for _ in 0..calls {
+        f();
+    }
+    Some((thread_cpu_time()? - start) / calls)
+}
+
+/// The GEMM path against the generated `forward` on one image, in CPU time rather than wall
+/// time (so other processes on a busy machine do not count), alternating five rounds of each;
+/// printed, not recorded by criterion.
+fn cpu_time_comparison(classifier: &Classifier, one: &[Input]) {
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        let gemm = cpu_time_per_call(1000, || {
+            black_box(classifier.logits(black_box(one)).expect("forward"));
+        });
+        let reference = cpu_time_per_call(200, || {
+            black_box(
+                classifier
+                    .reference_logits(black_box(one))
+                    .expect("forward"),
+            );
+        });
+        let (Some(gemm), Some(reference)) = (gemm, reference) else {
+            println!("cpu time: /proc/thread-self/schedstat unavailable, skipped");
+            return;
+        };
+        rounds.push((gemm, reference));
+    }
+    for (gemm, reference) in &rounds {
+        println!(
+            "cpu time per image: gemm {:.1} µs, reference {:.1} µs, reference / gemm {:.2}",
+            gemm.as_secs_f64() * 1e6,
+            reference.as_secs_f64() * 1e6,
+            reference.as_secs_f64() / gemm.as_secs_f64()
+        );
+    }
+}
+
 fn model(c: &mut Criterion) {
     let classifier = Classifier::load().expect("load model");
     let one = normal_inputs(1, 0);
+    cpu_time_comparison(&classifier, &one);
     c.bench_function("single_image", |b| {
         b.iter(|| classifier.logits(black_box(&one)).expect("forward"))
+    });
+    c.bench_function("single_image_reference", |b| {
+        b.iter(|| {
+            classifier
+                .reference_logits(black_box(&one))
+                .expect("forward")
+        })
     });
 
     let mut group = c.benchmark_group("batch");

@@ -2,10 +2,13 @@
 //!
 //! - [`preprocess`] turns an uploaded PNG, JPEG or GIF into the 28x28 MNIST-style input;
 //! - [`model`] is the CNN, generated at build time from `trazo-mnist.onnx` by burn-onnx;
+//! - `gemm` runs the same CNN with its convolutions as matrix products (what [`Classifier`]
+//!   uses; the generated `forward` stays as the reference);
 //! - [`engine`] runs it on worker threads behind a bounded queue for the async server;
 //! - [`idx`] reads the MNIST files for evaluation, tests and benchmarks.
 
 pub mod engine;
+mod gemm;
 pub mod idx;
 pub mod model;
 pub mod preprocess;

@@ -1,7 +1,10 @@
 //! The digit classifier: the CNN that build.rs generates from the ONNX file, with its weights embedded.
 
+use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use burn_store::{BurnpackStore, ModuleSnapshot};
+
+use crate::gemm::{GemmNet, Op};
 
 /// Number of input pixels per image (28 x 28).
 pub const PIXELS: usize = 28 * 28;
@@ -19,7 +22,8 @@ pub type Input = [f32; PIXELS];
 pub type Logits = [f32; CLASSES];
 
 // The generated code is kept in its own module so that its style is not held to this crate's
-// lints; `embedded_weights` is added inside it because the weight bytes are private there.
+// lints; `embedded_weights` and `layers` are added inside it because the weight bytes and the
+// layers are private there.
 #[allow(dead_code, clippy::all, missing_docs, unused_imports)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/model/trazo-mnist.rs"));
@@ -27,18 +31,22 @@ mod generated {
     pub(super) fn embedded_weights() -> &'static [u8] {
         EMBEDDED_STATES
     }
+
+    // `layers(&Model)`: `forward`'s layers in order for the GEMM path, which build.rs reads
+    // from the generated source (or the reason it cannot).
+    include!(concat!(env!("OUT_DIR"), "/model/layers.rs"));
 }
 
 // NdArray (feature `ndarray`, the default) is the backend the project specifies. Flex (feature
 // `flex`) is Burn 0.22's newer CPU backend, selectable for comparison; if both features are
 // enabled (`--features flex` without `--no-default-features`), Flex is used.
 #[cfg(feature = "flex")]
-fn cpu_device() -> Device {
+pub(crate) fn cpu_device() -> Device {
     Device::flex()
 }
 
 #[cfg(all(feature = "ndarray", not(feature = "flex")))]
-fn cpu_device() -> Device {
+pub(crate) fn cpu_device() -> Device {
     // Burn 0.22 marks burn-ndarray deprecated in favour of Flex; it is still the specified backend.
     #[allow(deprecated)]
     Device::ndarray()
@@ -58,13 +66,20 @@ pub enum ModelError {
     Inference(String),
 }
 
+/// Largest difference allowed at load between the GEMM path's logits and the generated
+/// `forward`'s on the probe images, relative to the logit (plus one).
+const SELF_CHECK_TOLERANCE: f32 = 1e-4;
+
 /// The CNN on Burn's NdArray (default) or Flex CPU backend. Cloning is cheap enough to give each
 /// worker its own copy.
 ///
-/// A forward pass runs on the calling thread only (Burn is built without rayon).
+/// [`Classifier::logits`] runs the convolutions as GEMMs (the crate's `gemm` module); the generated
+/// `forward` is kept as the reference ([`Classifier::reference_logits`]). A forward pass runs on
+/// the calling thread only (Burn is built without rayon).
 #[derive(Debug, Clone)]
 pub struct Classifier {
     model: generated::Model,
+    gemm: GemmNet,
     device: Device,
 }
 
@@ -85,11 +100,48 @@ impl Classifier {
                 applied.missing.len()
             )));
         }
-        Ok(Self { model, device })
+        let layers = generated::layers(&model).map_err(|why| {
+            ModelError::Load(format!("the GEMM path cannot run this model: {why}"))
+        })?;
+        let gemm = GemmNet::new(&layers, model.num_params(), &device)?;
+        let classifier = Self {
+            model,
+            gemm,
+            device,
+        };
+        classifier.self_check()?;
+        Ok(classifier)
     }
 
-    /// Runs one forward pass over `images` as a single batch and returns their logits.
+    /// Refuses the model if the GEMM path and the generated `forward` disagree on two probe
+    /// images (one batch), i.e. if the layer list no longer describes the model.
+    fn self_check(&self) -> Result<(), ModelError> {
+        let probes: [Input; 2] = [
+            std::array::from_fn(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0),
+            std::array::from_fn(|i| ((i % 28 + i / 28) % 7) as f32 * 0.5 - 1.0),
+        ];
+        let reference = self.reference_logits(&probes)?;
+        let ours = self.logits(&probes)?;
+        for (a, b) in ours.iter().flatten().zip(reference.iter().flatten()) {
+            if (a - b).abs() > SELF_CHECK_TOLERANCE * (1.0 + b.abs()) {
+                return Err(ModelError::Load(format!(
+                    "the GEMM path gives logit {a} where the generated model gives {b}: \
+                     its layer list does not match the model"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one forward pass over `images` as a single batch and returns their logits, with the
+    /// convolutions as GEMMs (the crate's `gemm` module).
     pub fn logits(&self, images: &[Input]) -> Result<Vec<Logits>, ModelError> {
+        self.gemm.logits(images)
+    }
+
+    /// The same as [`Classifier::logits`] through the `forward` that burn-onnx generated (Burn's
+    /// direct convolution): the reference for tests and benchmarks, several times slower.
+    pub fn reference_logits(&self, images: &[Input]) -> Result<Vec<Logits>, ModelError> {
         if images.is_empty() {
             return Ok(Vec::new());
         }
