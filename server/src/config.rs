@@ -4,9 +4,10 @@
 //! tests of those checks.)
 
 use std::{
+    collections::HashMap,
     fmt,
     net::{IpAddr, SocketAddr},
-    path::PathBuf,
+    path::{Path, PathBuf},
 };
 
 use rand::RngCore;
@@ -193,9 +194,42 @@ fn normalise_database_url(url: &str) -> Result<String, ConfigError> {
 }
 
 impl Config {
-    /// Reads the configuration from the process environment.
+    /// Reads the configuration from the process environment and, in development, from a
+    /// `.env` file in the working directory, for what the environment does not set.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        Self::from_sources(
+            |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()),
+            || dotenv_values(Path::new(".env")),
+        )
+    }
+
+    /// The environment first, then (in development only) the `.env` values: a setting in the
+    /// environment always wins. Production never reads the file, and the file cannot switch to
+    /// production (that must be a deliberate setting of the environment).
+    fn from_sources(
+        environment: impl Fn(&str) -> Option<String>,
+        file: impl FnOnce() -> Result<HashMap<String, String>, ConfigError>,
+    ) -> Result<Self, ConfigError> {
+        let production =
+            |value: Option<&str>| matches!(value.map(str::trim), Some("production" | "prod"));
+        if production(environment("TRAZO_ENV").as_deref()) {
+            return Self::from_lookup(environment);
+        }
+        let file = file()?;
+        if production(file.get("TRAZO_ENV").map(String::as_str)) {
+            return Err(invalid(
+                ".env",
+                "it cannot set TRAZO_ENV=production; set that in the environment, with the \
+                 production settings",
+            ));
+        }
+        Self::from_lookup(|name| {
+            environment(name).or_else(|| {
+                file.get(name)
+                    .filter(|value| !value.trim().is_empty())
+                    .cloned()
+            })
+        })
     }
 
     /// Reads the configuration through `get`, which returns a setting's value or `None`.
@@ -416,6 +450,19 @@ impl Config {
     }
 }
 
+/// The settings in the `.env` file at `path` (none when there is no such file).
+fn dotenv_values(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    match dotenvy::from_path_iter(path) {
+        Ok(items) => items
+            .map(|item| item.map_err(|error| invalid(".env", error.to_string())))
+            .collect(),
+        Err(dotenvy::Error::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => {
+            Ok(HashMap::new())
+        }
+        Err(error) => Err(invalid(".env", error.to_string())),
+    }
+}
+
 /// Replaces the password in `scheme://user:password@host/...` with `***`.
 pub fn redact_url_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -435,7 +482,6 @@ pub fn redact_url_password(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let vars: HashMap<String, String> = vars
@@ -583,6 +629,65 @@ mod tests {
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(!printed.contains("swordfish"), "{printed}");
         assert!(printed.contains("postgres://trazo:***@db/trazo"));
+    }
+
+    fn file(vars: &[(&str, &str)]) -> HashMap<String, String> {
+        vars.iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_dotenv_file_fills_in_what_the_environment_does_not_set() {
+        let environment = |name: &str| (name == "BIND_ADDR").then(|| "127.0.0.1:4000".to_owned());
+        let config = Config::from_sources(environment, || {
+            Ok(file(&[
+                ("BIND_ADDR", "127.0.0.1:5000"),
+                ("PREDICT_PER_HOUR", "7"),
+            ]))
+        })
+        .expect("valid");
+        assert_eq!(config.bind_addr.port(), 4000, "the environment wins");
+        assert_eq!(config.predict_per_hour, 7, "the file fills the gap");
+    }
+
+    #[test]
+    fn production_never_reads_a_dotenv_file_and_the_file_cannot_turn_it_on() {
+        let production = |name: &str| match name {
+            "TRAZO_ENV" => Some("production".to_owned()),
+            "PUBLIC_ORIGIN" => Some("https://trazo.example".to_owned()),
+            "SIGNING_KEY" => Some(STRONG_KEY.to_owned()),
+            _ => None,
+        };
+        let config = Config::from_sources(production, || -> Result<_, ConfigError> {
+            panic!("the file was read in production")
+        })
+        .expect("valid");
+        assert!(config.is_production());
+
+        let refused =
+            Config::from_sources(|_: &str| None, || Ok(file(&[("TRAZO_ENV", "production")])))
+                .expect_err("refused");
+        assert!(refused.to_string().starts_with(".env"), "{refused}");
+    }
+
+    #[test]
+    fn dotenv_files_are_parsed_and_a_missing_one_is_empty() {
+        let dir = std::env::temp_dir().join(format!("trazo-dotenv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(".env");
+        std::fs::write(
+            &path,
+            "# a comment\nexport PREDICT_PER_DAY=300\nPUBLIC_ORIGIN=\"http://localhost:3000\"\n",
+        )
+        .expect("write");
+        let values = dotenv_values(&path).expect("parsed");
+        assert_eq!(values["PREDICT_PER_DAY"], "300");
+        assert_eq!(values["PUBLIC_ORIGIN"], "http://localhost:3000");
+        std::fs::write(&path, "NOT A SETTING\n").expect("write");
+        assert!(dotenv_values(&path).is_err());
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert!(dotenv_values(&path).expect("missing").is_empty());
     }
 
     #[test]
