@@ -23,7 +23,7 @@ use burn::nn::{
 };
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::model::{CLASSES, Input, Logits, ModelError};
+use crate::shapes::{CLASSES, Input, Logits, ModelError};
 use slices::{Conv, Pool};
 
 /// Side of the square input image.

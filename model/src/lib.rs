@@ -12,6 +12,7 @@ mod gemm;
 pub mod idx;
 pub mod model;
 pub mod preprocess;
+mod shapes;
 
 pub use engine::{Engine, EngineError, Pending};
 pub use model::{Classifier, MODEL_VERSION, ModelError, Prediction};

@@ -5,21 +5,13 @@ use burn::tensor::{Device, Tensor, TensorData};
 use burn_store::{BurnpackStore, ModuleSnapshot};
 
 use crate::gemm::{GemmNet, Op};
-
-/// Number of input pixels per image (28 x 28).
-pub const PIXELS: usize = 28 * 28;
-/// Number of classes (digits 0-9).
-pub const CLASSES: usize = 10;
+use crate::shapes::cpu_device;
+pub use crate::shapes::{CLASSES, Input, Logits, ModelError, PIXELS};
 
 /// First 12 hex digits of the SHA-256 of `model/trazo-mnist.onnx`; part of cache keys.
 pub const MODEL_VERSION: &str = env!("TRAZO_MODEL_VERSION");
 /// Full SHA-256 of `model/trazo-mnist.onnx`.
 pub const MODEL_SHA256: &str = env!("TRAZO_MODEL_SHA256");
-
-/// One normalised image as the model takes it: row-major 28 x 28, see [`crate::preprocess::normalise`].
-pub type Input = [f32; PIXELS];
-/// Raw (uncalibrated) scores for the digits 0-9.
-pub type Logits = [f32; CLASSES];
 
 // The generated code is kept in its own module so that its style is not held to this crate's
 // lints; `embedded_weights` and `layers` are added inside it because the weight bytes and the
@@ -35,35 +27,6 @@ mod generated {
     // `layers(&Model)`: `forward`'s layers in order for the GEMM path, which build.rs reads
     // from the generated source (or the reason it cannot).
     include!(concat!(env!("OUT_DIR"), "/model/layers.rs"));
-}
-
-// NdArray (feature `ndarray`, the default) is the backend the project specifies. Flex (feature
-// `flex`) is Burn 0.22's newer CPU backend, selectable for comparison; if both features are
-// enabled (`--features flex` without `--no-default-features`), Flex is used.
-#[cfg(feature = "flex")]
-pub(crate) fn cpu_device() -> Device {
-    Device::flex()
-}
-
-#[cfg(all(feature = "ndarray", not(feature = "flex")))]
-pub(crate) fn cpu_device() -> Device {
-    // Burn 0.22 marks burn-ndarray deprecated in favour of Flex; it is still the specified backend.
-    #[allow(deprecated)]
-    Device::ndarray()
-}
-
-#[cfg(not(any(feature = "flex", feature = "ndarray")))]
-compile_error!("enable the `ndarray` (default) or `flex` feature of trazo-model");
-
-/// Errors from loading or running the model.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ModelError {
-    /// The embedded weights did not load into the generated model.
-    #[error("cannot load the embedded model weights: {0}")]
-    Load(String),
-    /// The backend failed to produce the output.
-    #[error("inference failed: {0}")]
-    Inference(String),
 }
 
 /// Largest difference allowed at load between the GEMM path's logits and the generated

@@ -9,7 +9,7 @@ use burn::nn::{
 use burn::tensor::{Tensor, TensorData, activation::relu};
 
 use super::{GemmNet, Op};
-use crate::model::{CLASSES, Input, ModelError, cpu_device};
+use crate::shapes::{CLASSES, Input, ModelError, cpu_device};
 
 /// Seeded inputs in [-1, 1).
 fn inputs(n: usize) -> Vec<Input> {
