@@ -5,7 +5,7 @@
 use crate::{
     accounts::admin::Admin,
     config::{Config, KeySource},
-    db::{self, MIGRATOR},
+    db::{self, DbError, MIGRATOR},
     redis_link::{RedisLink, Unavailable},
     state,
 };
@@ -55,19 +55,20 @@ pub async fn create_admin(config: &Config, username: &str, password: Option<Stri
 pub async fn migrate(config: &Config) -> Report {
     let mut report = Report::new();
     let url = config.database_url.redacted();
-    let pending = match db::connect(config.database_url.expose()).await {
-        Ok(pool) => db::pending_migrations(&pool)
-            .await
-            .unwrap_or(MIGRATOR.iter().count()),
+    let pool = match db::connect(config.database_url.expose()).await {
+        Ok(pool) => pool,
         Err(error) => {
             report.problem(error.to_string());
             return report;
         }
     };
-    match db::connect_and_migrate(config.database_url.expose()).await {
-        Ok(_) if pending == 0 => report.say(format!("{url}: already up to date")),
-        Ok(_) => report.say(format!("{url}: applied {pending} migration(s); up to date")),
-        Err(error) => report.problem(error.to_string()),
+    let pending = db::pending_migrations(&pool)
+        .await
+        .unwrap_or(MIGRATOR.iter().count());
+    match MIGRATOR.run(&pool).await {
+        Ok(()) if pending == 0 => report.say(format!("{url}: already up to date")),
+        Ok(()) => report.say(format!("{url}: applied {pending} migration(s); up to date")),
+        Err(error) => report.problem(DbError::Migrate(error).to_string()),
     }
     report
 }

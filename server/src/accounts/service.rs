@@ -254,15 +254,6 @@ impl AccountService {
         self.sessions.start(request, &user).await
     }
 
-    pub async fn refresh(&self, request: &Parts) -> Outcome<AccessToken> {
-        self.sessions.rotate(request).await
-    }
-
-    pub async fn logout(&self, request: &Parts) -> Outcome<Message> {
-        self.sessions.end(request).await?;
-        Ok(Message::new("Logged out"))
-    }
-
     pub fn me(&self, caller: Principal) -> CurrentUser {
         CurrentUser {
             username: caller.user.username,

@@ -86,11 +86,14 @@ impl Backend for AccountsPort {
     }
 
     fn refresh<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<AccessToken>> {
-        Box::pin(self.accounts.refresh(request))
+        Box::pin(self.sessions.rotate(request))
     }
 
     fn logout<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>> {
-        Box::pin(self.accounts.logout(request))
+        Box::pin(async move {
+            self.sessions.end(request).await?;
+            Ok(Message::new("Logged out"))
+        })
     }
 
     fn me<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<CurrentUser>> {

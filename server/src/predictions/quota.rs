@@ -8,7 +8,7 @@ use std::time::Duration;
 use app::api::{Quota, QuotaWindow};
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header::RETRY_AFTER},
+    http::{HeaderMap, HeaderValue},
     middleware::Next,
     response::Response,
 };
@@ -16,7 +16,7 @@ use axum::{
 use crate::{
     accounts::sessions::Fallback,
     config::Config,
-    failure::{failure_response, human_duration, json_error},
+    failure::{failure_response, too_many},
     ratelimit::{Decision, Window},
     state::AppState,
 };
@@ -84,23 +84,15 @@ fn quota_headers(headers: &mut HeaderMap, quota: &Quota) {
 
 /// The 429 for a spent quota, naming the window that ran out.
 fn spent(decision: &Decision, quota: Option<&Quota>) -> Response {
-    let wait = decision.retry_after().as_secs().max(1);
     let which = match quota {
         Some(q) if q.hour.remaining == 0 => format!("{} an hour", q.hour.limit),
         Some(q) => format!("{} a day", q.day.limit),
         None => "the limit".to_owned(),
     };
-    let mut response = json_error(
-        StatusCode::TOO_MANY_REQUESTS,
-        &format!(
-            "Rate limit reached ({which}). Try again in {}.",
-            human_duration(wait)
-        ),
-    );
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from(wait));
-    response
+    failure_response(&too_many(
+        &format!("Rate limit reached ({which})"),
+        decision.retry_after().as_secs(),
+    ))
 }
 
 /// The quota layer: authenticates the caller (401 otherwise), counts the request in the hour
