@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on top of scripts/setup.sh: Debian's chromium, redis-server and
-# postgresql (for pg_virtualenv), Node.js, and the end-to-end suite's npm packages. Never lets
-# Playwright download a browser: the suite drives Debian's /usr/bin/chromium.
+# postgresql (for pg_virtualenv), Node.js, prometheus (for promtool, which checks the alerting
+# rules), and the end-to-end suite's npm packages. Never lets Playwright download a browser: the
+# suite drives Debian's /usr/bin/chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "The tests need these Debian packages: ${missing[*]}" >&2
     echo "Install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# promtool comes in Debian's prometheus package. Only the tool is wanted: not the recommended
+# node exporter, and not a Prometheus server left running (its service is stopped and disabled).
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    say "installing prometheus (for promtool) from Debian"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    if [ -d /run/systemd/system ]; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+  else
+    echo "The tests need promtool: sudo apt-get install --no-install-recommends prometheus" >&2
     exit 1
   fi
 fi
