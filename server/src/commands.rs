@@ -6,6 +6,7 @@ use crate::{
     accounts::admin::Admin,
     config::{Config, KeySource},
     db::{self, DbError, MIGRATOR},
+    metrics::service::ServiceMetrics,
     redis_link::{RedisLink, Unavailable},
     state,
 };
@@ -40,7 +41,10 @@ pub async fn create_admin(config: &Config, username: &str, password: Option<Stri
     let mut report = Report::new();
     match db::connect_and_migrate(config.database_url.expose()).await {
         Ok(pool) => {
-            let admin = Admin::new(pool, state::password_threads(config));
+            let admin = Admin::new(
+                pool,
+                state::password_threads(config, &ServiceMetrics::detached()),
+            );
             match admin.create_or_promote(username, password).await {
                 Ok(done) => report.say(done),
                 Err(error) => report.problem(format!("create-admin failed: {error}")),

@@ -2,6 +2,8 @@
 //! and the failures every service shares (our fault, the database away, a wait put in words).
 
 use app::api::backend::Failure;
+
+use crate::metrics::service::count_database_error;
 use axum::{
     http::{HeaderValue, StatusCode, header::CONTENT_TYPE, header::RETRY_AFTER},
     response::{IntoResponse, Response},
@@ -35,6 +37,7 @@ pub fn internal() -> Failure {
 /// The database failed: logged with `what` was being done, answered as a 503 to retry shortly.
 pub fn database(error: &sqlx::Error, what: &str) -> Failure {
     tracing::error!(%error, what, "database error");
+    count_database_error();
     Failure::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "The database is not available right now. Please try again shortly.",

@@ -47,6 +47,9 @@ impl Check {
     fn is_ok(&self) -> bool {
         self.status != CheckStatus::Down
     }
+    pub(crate) fn is_up(&self) -> bool {
+        self.status == CheckStatus::Up
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -127,7 +130,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     (status, Json(body))
 }
 
-async fn check_database(state: &AppState) -> Check {
+pub(crate) async fn check_database(state: &AppState) -> Check {
     let query = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
     match tokio::time::timeout(CHECK_TIMEOUT, query).await {
         Ok(Ok(_)) => Check::up(),
@@ -142,7 +145,7 @@ async fn check_database(state: &AppState) -> Check {
     }
 }
 
-async fn check_redis(state: &AppState) -> Check {
+pub(crate) async fn check_redis(state: &AppState) -> Check {
     let Some(client) = &state.redis else {
         return Check::not_configured();
     };

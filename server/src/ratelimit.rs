@@ -102,6 +102,14 @@ impl Limiter {
         }
     }
 
+    /// Counts the limiter's failed or timed-out Redis calls in `errors`.
+    pub fn counting_redis_errors(self, errors: metrics::Counter) -> Self {
+        Self {
+            redis: self.redis.counting_errors(errors),
+            ..self
+        }
+    }
+
     /// True while Redis is configured but failing, so limits are held per instance.
     pub fn is_degraded(&self) -> bool {
         self.degraded.load(Ordering::Relaxed)

@@ -4,6 +4,7 @@
 
 use std::{fmt, time::Duration};
 
+use metrics::Counter;
 use redis::{RedisError, RedisResult, aio::MultiplexedConnection};
 use tokio::sync::Mutex as AsyncMutex;
 
@@ -35,6 +36,8 @@ impl fmt::Display for Unavailable {
 pub struct RedisLink {
     client: Option<redis::Client>,
     connection: AsyncMutex<Option<MultiplexedConnection>>,
+    /// Calls that failed or timed out (`trazo_redis_errors_total`).
+    errors: Counter,
 }
 
 impl RedisLink {
@@ -42,7 +45,13 @@ impl RedisLink {
         Self {
             client,
             connection: AsyncMutex::new(None),
+            errors: Counter::noop(),
         }
+    }
+
+    /// Counts every call that fails or times out in `errors`.
+    pub fn counting_errors(self, errors: Counter) -> Self {
+        Self { errors, ..self }
     }
 
     pub fn is_configured(&self) -> bool {
@@ -68,6 +77,7 @@ impl RedisLink {
             Ok(Err(error)) => Unavailable::Failed(error),
             Err(_) => Unavailable::TimedOut,
         };
+        self.errors.increment(1);
         *self.connection.lock().await = None;
         Err(failure)
     }
@@ -121,12 +131,15 @@ mod tests {
             }
         });
         let client = redis::Client::open(format!("redis://{addr}")).expect("client");
-        let link = RedisLink::new(Some(client));
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let errors = metrics::with_local_recorder(&recorder, || metrics::counter!("errors"));
+        let link = RedisLink::new(Some(client)).counting_errors(errors);
         let started = std::time::Instant::now();
         let outcome = link
             .run(async |connection| redis::cmd("PING").query_async::<String>(connection).await)
             .await;
         assert!(matches!(outcome, Err(Unavailable::TimedOut)), "{outcome:?}");
         assert!(started.elapsed() < TIMEOUT + Duration::from_millis(200));
+        assert!(recorder.handle().render().contains("errors 1"), "the timeout is counted");
     }
 }

@@ -99,10 +99,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route(
-            "/metrics",
-            get(metrics::render).with_state(state.metrics.clone()),
-        )
+        .route("/metrics", get(metrics::render))
         .route(
             "/api/{*fn_name}",
             get(api::server_fn_handler).post(api::server_fn_handler),

@@ -13,7 +13,10 @@ use crate::{
     config::{Config, Environment},
     db::{self, DbError},
     edge::ports::{AccountsPort, PredictionsPort},
-    metrics::HttpMetrics,
+    metrics::{
+        Registry,
+        service::{BoundName, ServiceMetrics},
+    },
     predictions::history::History,
     predictions::predictor::Predictor,
     ratelimit::Limiter,
@@ -27,7 +30,7 @@ pub struct AppState {
     /// Present when `REDIS_URL` is set. Connections are opened per use with short timeouts.
     pub redis: Option<redis::Client>,
     pub leptos_options: LeptosOptions,
-    pub metrics: Arc<HttpMetrics>,
+    pub metrics: Arc<Registry>,
     /// Counters for log-in back-off, sign-up limits and prediction quotas.
     pub limiter: Arc<Limiter>,
     pub sessions: Arc<Sessions>,
@@ -52,12 +55,14 @@ pub enum StartupError {
 /// most half the cores hash at a time (one on a 2-core machine). A flood of log-ins waits for
 /// those in a short line (`AUTH_QUEUE`, then 503) and leaves the other half to predictions and
 /// pages (measured in BENCHMARKS.md).
-pub fn password_threads(config: &Config) -> Arc<PasswordHasherPool> {
+pub fn password_threads(config: &Config, metrics: &ServiceMetrics) -> Arc<PasswordHasherPool> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    Arc::new(PasswordHasherPool::new(
-        (cores / 2).max(1),
-        config.auth_queue,
-    ))
+    Arc::new(
+        PasswordHasherPool::new((cores / 2).max(1), config.auth_queue).measured(
+            metrics.password_wait_seconds.clone(),
+            metrics.refusals(BoundName::Passwords),
+        ),
+    )
 }
 
 impl AppState {
@@ -71,8 +76,13 @@ impl AppState {
             .transpose()
             .map_err(StartupError::Redis)?;
         let leptos_options = leptos_options(&config);
-        let limiter = Arc::new(Limiter::new(redis.clone(), "trazo:limit:"));
-        let hasher = password_threads(&config);
+        let metrics = Arc::new(Registry::new());
+        let service = &metrics.service;
+        let limiter = Arc::new(
+            Limiter::new(redis.clone(), "trazo:limit:")
+                .counting_redis_errors(service.ratelimit_redis_errors.clone()),
+        );
+        let hasher = password_threads(&config, service);
         let sessions = Arc::new(Sessions::new(&config, db.clone()));
         let accounts = Arc::new(AccountService::new(
             &config,
@@ -80,6 +90,7 @@ impl AppState {
             hasher.clone(),
             sessions.clone(),
             limiter.clone(),
+            service.clone(),
         ));
         // The model is loaded and warmed (see `Engine::new`) before the server listens, so
         // `/readyz` never reports ready without it.
@@ -87,12 +98,13 @@ impl AppState {
             config.inference_threads,
             config.inference_queue,
         )?);
-        let history = Arc::new(History::new(db.clone()));
+        let history = Arc::new(History::new(db.clone(), service.history_batch_rows.clone()));
         let predictor = Arc::new(Predictor::new(
             &config,
             engine,
             redis.clone(),
             history.clone(),
+            service,
         ));
         Ok(Self {
             accounts_port: Arc::new(AccountsPort {
@@ -109,7 +121,7 @@ impl AppState {
             db,
             redis,
             leptos_options,
-            metrics: Arc::new(HttpMetrics::new()),
+            metrics,
             limiter,
             sessions,
             accounts,

@@ -62,12 +62,27 @@ const MAX_WAIT: Duration = Duration::from_secs(5);
 /// with at most `queue` more waiting.
 pub struct PasswordHasherPool {
     bound: Bound,
+    /// How long each run waited for its thread (`trazo_password_queue_wait_seconds`).
+    wait: metrics::Histogram,
+    /// Runs refused because the line was full.
+    refusals: metrics::Counter,
 }
 
 impl PasswordHasherPool {
     pub fn new(threads: usize, queue: usize) -> Self {
         Self {
             bound: Bound::new(u32::try_from(threads).unwrap_or(u32::MAX), queue, MAX_WAIT),
+            wait: metrics::Histogram::noop(),
+            refusals: metrics::Counter::noop(),
+        }
+    }
+
+    /// Records each run's wait for a thread in `wait`, and each refusal in `refusals`.
+    pub fn measured(self, wait: metrics::Histogram, refusals: metrics::Counter) -> Self {
+        Self {
+            wait,
+            refusals,
+            ..self
         }
     }
 
@@ -76,7 +91,12 @@ impl PasswordHasherPool {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let admitted = self.bound.enter(1).await.map_err(|_| HashError::Busy)?;
+        let queued = std::time::Instant::now();
+        let admitted = self.bound.enter(1).await.map_err(|_| {
+            self.refusals.increment(1);
+            HashError::Busy
+        })?;
+        self.wait.record(queued.elapsed());
         // The place is held by the thread doing the work, so it is not given back while the
         // work still runs if the request is abandoned.
         Ok(tokio::task::spawn_blocking(move || {

@@ -29,6 +29,7 @@ use crate::{
     config::Config,
     edge::client::client_ip,
     failure::database,
+    metrics::service::{LimitName, ServiceMetrics},
     ratelimit::{Backoff, Limiter, Window},
 };
 
@@ -45,6 +46,8 @@ pub struct AccountService {
     hasher: Arc<PasswordHasherPool>,
     sessions: Arc<Sessions>,
     limiter: Arc<Limiter>,
+    /// Where the sign-up and log-in limiter decisions are counted.
+    metrics: ServiceMetrics,
     trusted_proxies: Vec<IpAddr>,
     signups_per_hour: u64,
     login_failures_per_address: u64,
@@ -59,12 +62,14 @@ impl AccountService {
         hasher: Arc<PasswordHasherPool>,
         sessions: Arc<Sessions>,
         limiter: Arc<Limiter>,
+        metrics: ServiceMetrics,
     ) -> Self {
         Self {
             db,
             hasher,
             sessions,
             limiter,
+            metrics,
             trusted_proxies: config.trusted_proxies.clone(),
             signups_per_hour: config.signups_per_hour,
             login_failures_per_address: config.login_failures_per_address,
@@ -112,6 +117,7 @@ impl AccountService {
         self.check_new_password(&password, &username).await?;
         if !quota.is_empty() {
             let decision = self.limiter.hit(quota).await;
+            self.metrics.decided(LimitName::Signups, decision.allowed);
             if !decision.allowed {
                 return Err(too_many_signups(&decision));
             }
@@ -186,6 +192,7 @@ impl AccountService {
         let address = address.as_slice();
         if !address.is_empty() {
             let decision = self.limiter.hit(address).await;
+            self.metrics.decided(LimitName::Logins, decision.allowed);
             if !decision.allowed {
                 return Err(too_many_failures_from_address(&decision));
             }

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use trazo_model::{MODEL_VERSION, PREPROCESS_VERSION};
 
-use crate::redis_link::RedisLink;
+use crate::{
+    metrics::service::{CacheLayer, CacheMetrics},
+    redis_link::RedisLink,
+};
 
 /// Answers kept in process (checked before Redis, and all there is without it).
 const LOCAL_CACHE_ENTRIES: usize = 10_000;
@@ -84,14 +87,16 @@ pub struct AnswerCache {
     redis: RedisLink,
     local: Mutex<LocalCache>,
     ttl: Duration,
+    metrics: CacheMetrics,
 }
 
 impl AnswerCache {
-    pub fn new(redis: Option<redis::Client>, ttl: Duration) -> Self {
+    pub fn new(redis: Option<redis::Client>, ttl: Duration, metrics: CacheMetrics) -> Self {
         Self {
-            redis: RedisLink::new(redis),
+            redis: RedisLink::new(redis).counting_errors(metrics.redis_errors.clone()),
             local: Mutex::new(LocalCache::new(LOCAL_CACHE_ENTRIES)),
             ttl,
+            metrics,
         }
     }
 
@@ -112,10 +117,15 @@ impl AnswerCache {
     /// Redis that fails or is slow is a miss.
     pub async fn get(&self, key: &str) -> Option<Answer> {
         let now = Instant::now();
-        if let Some(answer) = self.local().get(key, now) {
-            return Some(answer);
+        let local = self.local().get(key, now);
+        self.metrics.record(CacheLayer::Memory, local.is_some());
+        if local.is_some() {
+            return local;
         }
-        let json = self
+        if !self.redis.is_configured() {
+            return None;
+        }
+        let stored = self
             .redis
             .run(async |connection| {
                 redis::cmd("GET")
@@ -124,8 +134,11 @@ impl AnswerCache {
                     .await
             })
             .await
-            .ok()??;
-        let answer: Answer = serde_json::from_str(&json).ok()?;
+            .ok()
+            .flatten()
+            .and_then(|json| serde_json::from_str::<Answer>(&json).ok());
+        self.metrics.record(CacheLayer::Redis, stored.is_some());
+        let answer = stored?;
         self.local()
             .put(key.to_owned(), answer.clone(), now + self.ttl);
         Some(answer)
@@ -155,6 +168,7 @@ impl AnswerCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::service::ServiceMetrics;
 
     fn answer(digit: u8) -> Answer {
         Answer {
@@ -193,7 +207,11 @@ mod tests {
 
     #[tokio::test]
     async fn without_redis_answers_are_kept_in_process() {
-        let cache = AnswerCache::new(None, Duration::from_secs(60));
+        let cache = AnswerCache::new(
+            None,
+            Duration::from_secs(60),
+            ServiceMetrics::detached().cache,
+        );
         let key = AnswerCache::key(b"upload");
         assert_eq!(cache.get(&key).await, None);
         cache.put(key.clone(), answer(7)).await;

@@ -64,9 +64,9 @@ struct HistoryWriter {
 
 impl HistoryWriter {
     /// Starts the writer on the current Tokio runtime.
-    pub fn spawn(db: AnyPool) -> Self {
+    pub fn spawn(db: AnyPool, batch_rows: metrics::Histogram) -> Self {
         let (queue, pending) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(db, pending));
+        tokio::spawn(write_batches(db, pending, batch_rows));
         Self { queue }
     }
 
@@ -88,10 +88,10 @@ pub struct History {
 }
 
 impl History {
-    /// Starts the writer on the current Tokio runtime.
-    pub fn new(db: AnyPool) -> Self {
+    /// Starts the writer on the current Tokio runtime; each commit's size goes to `batch_rows`.
+    pub fn new(db: AnyPool, batch_rows: metrics::Histogram) -> Self {
         Self {
-            writer: HistoryWriter::spawn(db.clone()),
+            writer: HistoryWriter::spawn(db.clone(), batch_rows),
             db,
         }
     }
@@ -148,9 +148,14 @@ impl History {
     }
 }
 
-async fn write_batches(db: AnyPool, mut pending: mpsc::Receiver<Pending>) {
+async fn write_batches(
+    db: AnyPool,
+    mut pending: mpsc::Receiver<Pending>,
+    batch_rows: metrics::Histogram,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while pending.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        batch_rows.record(batch.len() as f64);
         let outcome = insert_all(&db, &batch)
             .await
             .map_err(|error| HistoryError::Database(Arc::new(error)));

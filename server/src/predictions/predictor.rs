@@ -9,7 +9,11 @@
 //! preprocessed on a blocking thread and classified by the engine's own threads behind their
 //! bounded queue; the answer is cached and stored in the user's history.
 
-use std::{io::Cursor, sync::Arc, time::Duration};
+use std::{
+    io::Cursor,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use app::api::{
     NOT_AN_IMAGE, PredictResponse, Quota,
@@ -25,6 +29,7 @@ use crate::{
     clock::now_ms,
     config::Config,
     failure::{database, internal},
+    metrics::service::{BoundName, InFlight, InferenceMetrics, ServiceMetrics},
     predictions::answers::{Answer, AnswerCache},
     predictions::history::{History, HistoryError, HistoryRow},
 };
@@ -39,6 +44,9 @@ pub struct Predictor {
     decode_budget: Bound,
     cache: AnswerCache,
     history: Arc<History>,
+    metrics: InferenceMetrics,
+    decode_refusals: metrics::Counter,
+    inference_refusals: metrics::Counter,
 }
 
 impl Predictor {
@@ -47,7 +55,12 @@ impl Predictor {
         engine: Arc<Engine>,
         redis: Option<redis::Client>,
         history: Arc<History>,
+        metrics: &ServiceMetrics,
     ) -> Self {
+        metrics
+            .inference
+            .queue_capacity
+            .set((engine.threads() + engine.queue_capacity()) as f64);
         Self {
             engine,
             decode_budget: Bound::new(
@@ -55,8 +68,15 @@ impl Predictor {
                 DECODE_WAITING,
                 DECODE_MAX_WAIT,
             ),
-            cache: AnswerCache::new(redis, Duration::from_secs(config.prediction_cache_ttl_secs)),
+            cache: AnswerCache::new(
+                redis,
+                Duration::from_secs(config.prediction_cache_ttl_secs),
+                metrics.cache.clone(),
+            ),
             history,
+            metrics: metrics.inference.clone(),
+            decode_refusals: metrics.refusals(BoundName::Decode),
+            inference_refusals: metrics.refusals(BoundName::Inference),
         }
     }
 
@@ -79,27 +99,27 @@ impl Predictor {
         let needed = trazo_model::preprocess::memory_needed(&upload).map_err(preprocess_failure)?;
         let mib = u32::try_from(needed.div_ceil(1024 * 1024)).unwrap_or(u32::MAX);
         let reserved = self.decode_budget.enter(mib).await.map_err(|_| {
+            self.decode_refusals.increment(1);
             Failure::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The server is busy reading other images. Please try again in a second.",
             )
             .retry_after(1)
         })?;
+        let preprocess_seconds = self.metrics.preprocess_seconds.clone();
         let prepared = tokio::task::spawn_blocking(move || {
             // Held by the decoding thread, so it is given back when the decode ends, even if
             // the request is abandoned first.
             let _reserved = reserved;
-            trazo_model::preprocess(&upload)
+            let started = Instant::now();
+            let prepared = trazo_model::preprocess(&upload);
+            preprocess_seconds.record(started.elapsed());
+            prepared
         })
         .await
         .map_err(|_| internal())?
         .map_err(preprocess_failure)?;
-        let prediction = self
-            .engine
-            .submit(prepared.input)
-            .map_err(engine_failure)?
-            .await
-            .map_err(engine_failure)?;
+        let prediction = self.infer(prepared.input).await?;
         let answer = Answer {
             digit: prediction.digit,
             probabilities: prediction.probabilities.to_vec(),
@@ -107,6 +127,22 @@ impl Predictor {
         };
         self.cache.put(key, answer.clone()).await;
         Ok((answer, false))
+    }
+
+    /// The engine's answer for one prepared input, timed, with the wait counted in the queue
+    /// depth and a refusal by the full queue counted.
+    async fn infer(&self, input: trazo_model::model::Input) -> Outcome<trazo_model::Prediction> {
+        let _waiting = InFlight::new(&self.metrics.queue_depth);
+        let started = Instant::now();
+        let submitted = self.engine.submit(input).map_err(|error| {
+            if matches!(error, EngineError::Busy) {
+                self.inference_refusals.increment(1);
+            }
+            engine_failure(error)
+        })?;
+        let prediction = submitted.await.map_err(engine_failure)?;
+        self.metrics.seconds.record(started.elapsed());
+        Ok(prediction)
     }
 
     /// Classifies `upload` for `caller` and stores the prediction in their history. `quota`

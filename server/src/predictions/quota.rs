@@ -17,6 +17,7 @@ use crate::{
     accounts::sessions::Fallback,
     config::Config,
     failure::{failure_response, too_many},
+    metrics::service::LimitName,
     ratelimit::{Decision, Window},
     state::AppState,
 };
@@ -110,6 +111,10 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         .limiter
         .hit(&windows(&state.config, &principal.user.id))
         .await;
+    state
+        .metrics
+        .service
+        .decided(LimitName::Predictions, decision.allowed);
     let quota = quota_from(&decision);
     let mut response = if decision.allowed {
         parts.extensions.insert(principal);

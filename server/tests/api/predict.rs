@@ -512,3 +512,55 @@ async fn cookie_uploads_from_other_sites_are_refused() {
     let own = format!("http://{}", app.addr);
     assert_eq!(send(&own).await.expect("request").status(), StatusCode::OK);
 }
+
+/// The value of the series `series` (name with its labels, exactly as exported) in `/metrics`.
+async fn metric(app: &TestApp, series: &str) -> f64 {
+    let text = app.get("/metrics").await.text().await.expect("metrics");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("{series} missing from:\n{text}"))
+        .parse()
+        .expect("a number")
+}
+
+#[tokio::test]
+async fn service_metrics_follow_predictions_through_the_cache_the_model_and_the_limiter() {
+    let app = spawn_app_with(
+        settings()
+            .set("REDIS_URL", redis_url())
+            .set("PREDICT_PER_HOUR", "2"),
+    )
+    .await;
+    let token = user(&app).await;
+    let seven = digit_png(SEVEN, 224, 1.5);
+    for expected in [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS] {
+        assert_eq!(predict(&app, &token, seven.clone()).await.status(), expected);
+    }
+    let cache = |layer: &str, result: &str| {
+        format!(r#"trazo_prediction_cache_requests_total{{layer="{layer}",result="{result}"}}"#)
+    };
+    let decisions = |decision: &str| {
+        format!(r#"trazo_ratelimit_decisions_total{{limit="predictions",decision="{decision}"}}"#)
+    };
+    for (series, value) in [
+        // One miss went to the model, the repeat was answered from this process.
+        ("trazo_inference_seconds_count".to_owned(), 1.0),
+        ("trazo_preprocess_seconds_count".to_owned(), 1.0),
+        (cache("memory", "miss"), 1.0),
+        (cache("memory", "hit"), 1.0),
+        (cache("redis", "miss"), 1.0),
+        (decisions("allowed"), 2.0),
+        (decisions("refused"), 1.0),
+        ("trazo_history_batch_rows_sum".to_owned(), 2.0),
+        ("trazo_inference_queue_depth".to_owned(), 0.0),
+        ("trazo_ready".to_owned(), 1.0),
+        ("trazo_redis_configured".to_owned(), 1.0),
+        ("trazo_redis_up".to_owned(), 1.0),
+        (r#"trazo_redis_errors_total{operation="cache"}"#.to_owned(), 0.0),
+    ] {
+        assert_eq!(metric(&app, &series).await, value, "{series}");
+    }
+    assert!(metric(&app, "trazo_inference_queue_capacity").await >= 2.0);
+    // Sign-up and log-in went through the password threads.
+    assert!(metric(&app, "trazo_password_queue_wait_seconds_count").await >= 2.0);
+}
