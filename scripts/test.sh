@@ -92,6 +92,9 @@ cargo clippy -p app -p server -p trazo-model --all-targets --locked -- -D warnin
 say "clippy (WASM front end)"
 cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
 
+say "deployment recipes"
+scripts/check-deploy.sh
+
 say "monitoring rules and dashboard"
 scripts/check-monitoring.sh
 
