@@ -217,7 +217,9 @@ mod tests {
         let detached = ServiceMetrics::detached();
         detached.decided(LimitName::Signups, true);
         assert!(
-            !metrics.render().contains(r#"limit="signups",decision="allowed"} 1"#),
+            !metrics
+                .render()
+                .contains(r#"limit="signups",decision="allowed"} 1"#),
             "a detached set records elsewhere"
         );
     }

@@ -140,6 +140,9 @@ mod tests {
             .await;
         assert!(matches!(outcome, Err(Unavailable::TimedOut)), "{outcome:?}");
         assert!(started.elapsed() < TIMEOUT + Duration::from_millis(200));
-        assert!(recorder.handle().render().contains("errors 1"), "the timeout is counted");
+        assert!(
+            recorder.handle().render().contains("errors 1"),
+            "the timeout is counted"
+        );
     }
 }

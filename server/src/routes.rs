@@ -19,9 +19,8 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     timeout::TimeoutLayer,
-    trace::{DefaultOnResponse, TraceLayer},
+    trace::TraceLayer,
 };
-use tracing::Level;
 
 use crate::{
     edge::api,
@@ -56,6 +55,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let routes = ROUTES.clone();
     let options = state.leptos_options.clone();
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    let trusted_proxies = state.config.trusted_proxies.clone();
     let security = SecurityHeaders {
         hsts: state.config.public_origin.starts_with("https://"),
         // `cargo leptos watch` sets LEPTOS_WATCH: its reload socket must be allowed to connect.
@@ -145,8 +145,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
-                        .make_span_with(telemetry::request_span)
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                        .make_span_with(move |request: &axum::extract::Request| {
+                            telemetry::request_span(request, &trusted_proxies)
+                        })
+                        .on_response(telemetry::request_done),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(middleware::from_fn_with_state(

@@ -21,6 +21,7 @@ use super::{
 use crate::{
     clock::{now, rfc3339},
     failure::database,
+    telemetry::SECURITY,
 };
 
 pub const USERS_PER_PAGE: u32 = 20;
@@ -108,7 +109,14 @@ impl Admin {
         store::set_disabled(&self.db, &user.id, disabled, now())
             .await
             .map_err(changing)?;
-        tracing::info!(admin_id = %admin.user.id, user_id = %user.id, disabled, "account status changed");
+        tracing::warn!(
+            target: SECURITY,
+            event = "admin_set_disabled",
+            admin_id = %admin.user.id,
+            user_id = %user.id,
+            disabled,
+            "account status changed by an admin"
+        );
         Ok(Message::new(if disabled {
             format!("{} is disabled and logged out", user.username)
         } else {
@@ -145,6 +153,7 @@ impl Admin {
             .await
             .map_err(|e| e.to_string())?;
         if let Some(user) = existing {
+            let password_changed = password.is_some();
             store::set_role(&self.db, &user.id, Role::Admin, now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -157,6 +166,13 @@ impl Admin {
                     .await
                     .map_err(|e| e.to_string())?;
             }
+            tracing::warn!(
+                target: SECURITY,
+                event = "admin_promoted",
+                user_id = %user.id,
+                password_changed,
+                "an account was made admin from the command line"
+            );
             return Ok(format!("{} is now an admin", name.as_str()));
         }
         let Some(password) = password else {
@@ -166,9 +182,15 @@ impl Admin {
             ));
         };
         let hash = self.new_password_hash(password, &name).await?;
-        store::create_user(&self.db, &name, &hash, Role::Admin, now)
+        let user = store::create_user(&self.db, &name, &hash, Role::Admin, now)
             .await
             .map_err(|e| e.to_string())?;
+        tracing::warn!(
+            target: SECURITY,
+            event = "admin_created",
+            user_id = %user.id,
+            "an admin account was created from the command line"
+        );
         Ok(format!("created admin {}", name.as_str()))
     }
 }

@@ -31,6 +31,7 @@ use crate::{
     failure::database,
     metrics::service::{LimitName, ServiceMetrics},
     ratelimit::{Backoff, Limiter, Window},
+    telemetry::SECURITY,
 };
 
 /// Failed log-ins per account: from the 5th, 30 s doubling up to an hour; forgotten after a day.
@@ -141,7 +142,7 @@ impl AccountService {
         };
         match store::create_user(&self.db, &username, &hash, Role::User, now()).await {
             Ok(user) => {
-                tracing::info!(user_id = %user.id, "account created");
+                tracing::info!(target: SECURITY, event = "signup", user_id = %user.id, "account created");
                 Ok(Message::new("User registered successfully"))
             }
             Err(StoreError::UsernameTaken) => Err(taken()),
@@ -185,6 +186,7 @@ impl AccountService {
         password: String,
     ) -> Outcome<UserRecord> {
         let Ok(name) = policy::parse_username(username) else {
+            login_failed(ip, None, "malformed_username");
             return Err(unauthorized(BAD_CREDENTIALS));
         };
         let _place = self.enter(ip)?;
@@ -194,12 +196,14 @@ impl AccountService {
             let decision = self.limiter.hit(address).await;
             self.metrics.decided(LimitName::Logins, decision.allowed);
             if !decision.allowed {
+                login_failed(ip, None, "too_many_failures_from_address");
                 return Err(too_many_failures_from_address(&decision));
             }
         }
         let account = format!("login:{}", name.as_str());
         if let Err(wait) = self.limiter.reserve_attempt(&account, &LOGIN_BACKOFF).await {
             self.limiter.release(address).await;
+            login_failed(ip, None, "account_backing_off");
             return Err(locked_out(wait));
         }
         // The attempt is counted. Until the password is known to be right or wrong, anything
@@ -235,7 +239,15 @@ impl AccountService {
                 }
                 Ok(user)
             }
-            _ => Err(unauthorized(BAD_CREDENTIALS)),
+            (_, user) => {
+                let reason = if user.is_some() {
+                    "wrong_password"
+                } else {
+                    "unknown_account"
+                };
+                login_failed(ip, user.as_ref().map(|u| u.id.as_str()), reason);
+                Err(unauthorized(BAD_CREDENTIALS))
+            }
         }
     }
 
@@ -253,6 +265,7 @@ impl AccountService {
             .check_credentials(self.client_ip(request), username, password)
             .await?;
         if user.disabled {
+            login_failed(self.client_ip(request), Some(&user.id), "account_disabled");
             return Err(Failure::new(
                 StatusCode::FORBIDDEN,
                 "This account has been disabled. Contact the administrator.",
@@ -297,7 +310,12 @@ impl AccountService {
         store::revoke_user_sessions(&self.db, &user.id, Some(&caller.session_id), now)
             .await
             .map_err(changing)?;
-        tracing::info!(user_id = %user.id, "password changed; other sessions ended");
+        tracing::info!(
+            target: SECURITY,
+            event = "password_changed",
+            user_id = %user.id,
+            "password changed; other sessions ended"
+        );
         Ok(Message::new(
             "Password changed. Your other sessions have been logged out.",
         ))
@@ -325,7 +343,7 @@ impl AccountService {
             .await
             .map_err(|e| database(&e, "ending every session"))?;
         self.sessions.clear_cookies(request);
-        tracing::info!(user_id = %caller.user.id, "logged out everywhere");
+        tracing::info!(target: SECURITY, event = "logout_everywhere", user_id = %caller.user.id, "logged out everywhere");
         Ok(Message::new("Logged out on every device"))
     }
 
@@ -344,7 +362,20 @@ impl AccountService {
             .await
             .map_err(|e| database(&e, "deleting an account"))?;
         self.sessions.clear_cookies(request);
-        tracing::info!(user_id = %caller.user.id, "account deleted");
+        tracing::info!(target: SECURITY, event = "account_deleted", user_id = %caller.user.id, "account deleted");
         Ok(Message::new("Your account and its data have been deleted"))
     }
+}
+
+/// A refused log-in, as a security event: why, from where, and which account when it exists
+/// (never the name typed, which is sometimes a password typed in the wrong field).
+fn login_failed(ip: Option<IpAddr>, user_id: Option<&str>, reason: &'static str) {
+    tracing::warn!(
+        target: SECURITY,
+        event = "login_failed",
+        reason,
+        client = %ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
+        user_id = user_id.unwrap_or("-"),
+        "log-in refused"
+    );
 }

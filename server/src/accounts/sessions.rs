@@ -17,6 +17,7 @@ use crate::{
     clock::now,
     config::Config,
     failure::{database, internal},
+    telemetry::SECURITY,
 };
 
 /// Names of the two session cookies. With `Secure` they carry the `__Host-` prefix, which
@@ -169,7 +170,7 @@ impl Sessions {
         .map_err(|e| database(&e, "starting a session"))?;
         let token = self.issue_access_token(user, &session_id)?;
         self.set_cookies(request, &token.access_token, &refresh)?;
-        tracing::info!(user_id = %user.id, session_id, "logged in");
+        tracing::info!(target: SECURITY, event = "login", user_id = %user.id, session_id, "logged in");
         Ok(token)
     }
 
@@ -207,7 +208,11 @@ impl Sessions {
                 Ok(token)
             }
             Rotation::ReuseDetected => {
-                tracing::warn!("a used refresh token was presented again; its session is revoked");
+                tracing::warn!(
+                    target: SECURITY,
+                    event = "refresh_token_reused",
+                    "a used refresh token was presented again; its session is revoked"
+                );
                 self.clear_cookies(request);
                 Err(unauthorized(
                     "This refresh token was already used, so the session was ended for safety. Please log in again.",
@@ -239,7 +244,7 @@ impl Sessions {
             store::revoke_session(&self.db, &session_id, now())
                 .await
                 .map_err(|e| database(&e, "ending a session"))?;
-            tracing::info!(session_id, "logged out");
+            tracing::info!(target: SECURITY, event = "logout", session_id, "logged out");
         }
         self.clear_cookies(request);
         Ok(())

@@ -5,16 +5,24 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use http::{HeaderMap, request::Parts};
+use http::{Extensions, HeaderMap, request::Parts};
 
 /// The address `request` came from (`None` when the server was not told its peer, as in
 /// in-process tests).
 pub fn client_ip(request: &Parts, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
-    let peer = request
-        .extensions
+    client_ip_of(&request.extensions, &request.headers, trusted_proxies)
+}
+
+/// [`client_ip`] from a request's extensions and headers.
+pub fn client_ip_of(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trusted_proxies: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())?;
-    Some(behind_proxies(peer, &request.headers, trusted_proxies))
+    Some(behind_proxies(peer, headers, trusted_proxies))
 }
 
 fn behind_proxies(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpAddr]) -> IpAddr {

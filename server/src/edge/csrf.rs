@@ -12,7 +12,7 @@ use axum::{
 };
 use tower_cookies::Cookies;
 
-use crate::{failure::json_error, state::AppState};
+use crate::{failure::json_error, state::AppState, telemetry::SECURITY};
 
 /// The origins a browser may send state-changing requests from: the public origin, and in
 /// development also the address the request was made to (ports chosen at random in tests).
@@ -62,6 +62,8 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         next.run(request).await
     } else {
         tracing::warn!(
+            target: SECURITY,
+            event = "cross_site_refused",
             origin = origin.unwrap_or("-"),
             "cross-site state-changing request refused"
         );

@@ -1052,6 +1052,47 @@ async fn secrets_never_reach_the_logs() {
         logs.contains("logged in"),
         "the log level captured events:\n{logs}"
     );
+    let lines: Vec<Value> = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    // One line per request, with what an operator filters on.
+    let requests: Vec<&Value> = lines
+        .iter()
+        .filter(|line| line["message"] == "request")
+        .collect();
+    let failed_login = requests
+        .iter()
+        .find(|line| line["span"]["path"] == "/api/login" && line["status"] == 401)
+        .unwrap_or_else(|| panic!("no request line for the failed log-in:\n{logs}"));
+    assert_eq!(failed_login["span"]["method"], "POST");
+    assert_eq!(failed_login["span"]["client"], "127.0.0.1");
+    assert!(failed_login["latency_ms"].as_f64().is_some(), "{failed_login}");
+    assert!(
+        failed_login["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() >= 32),
+        "{failed_login}"
+    );
+    assert!(
+        requests.iter().any(|line| line["span"]["path"] == "/api/me"),
+        "{logs}"
+    );
+    // Security events, under their own target.
+    let security = |event: &str| {
+        lines
+            .iter()
+            .find(|line| line["target"] == "trazo::security" && line["event"] == event)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {event} security event:\n{logs}"))
+    };
+    for event in ["signup", "login", "password_changed"] {
+        security(event);
+    }
+    let refused = security("login_failed");
+    assert_eq!(refused["reason"], "wrong_password");
+    assert_eq!(refused["client"], "127.0.0.1");
+    assert_eq!(refused["level"], "WARN");
 
     let mut secrets = vec![
         secret_password.to_owned(),
