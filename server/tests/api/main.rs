@@ -15,6 +15,7 @@ mod commands;
 mod health;
 mod helpers;
 mod metrics;
+mod observability;
 mod pages;
 mod postgres;
 mod predict;
