@@ -151,10 +151,19 @@ deploy, resolved_path, caddy_path = Path(sys.argv[1]), sys.argv[2], Path(sys.arg
 problems = []
 problem = problems.append
 
-# What the server reads: every get("NAME") and positive("NAME", ...) in config.rs.
+# What the server reads: every get("NAME") and positive("NAME", ...) in config.rs, and the
+# settings listed in config/settings.rs where there is one (with their aliases, e.g. RUST_LOG,
+# which are read when the main name is unset).
 config_rs = Path("server/src/config.rs").read_text()
 settings = set(re.findall(r'\b(?:get|positive)\("([A-Z][A-Z0-9_]*)"', config_rs))
-aliases = {"LEPTOS_SITE_ADDR", "LEPTOS_SITE_ROOT", "RUST_LOG"}  # read when the main name is unset
+aliases = {"LEPTOS_SITE_ADDR", "LEPTOS_SITE_ROOT", "RUST_LOG"}
+settings_rs = Path("server/src/config/settings.rs")
+if settings_rs.is_file():
+    listed = settings_rs.read_text()
+    settings |= set(re.findall(r'\bsetting\(\s*"([A-Z][A-Z0-9_]*)"', listed))
+    for names in re.findall(r"aliases:\s*&\[([^\]]*)\]", listed):
+        aliases |= set(re.findall(r'"([A-Z][A-Z0-9_]*)"', names))
+settings |= aliases
 if "SIGNING_KEY" not in settings or "DATABASE_URL" not in settings:
     sys.exit("check-deploy: cannot read the setting names from server/src/config.rs")
 max_bytes = re.search(r'positive\("PREDICT_MAX_BYTES",\s*([0-9 *]+)\)', config_rs)
