@@ -12,6 +12,8 @@ use std::{
 
 use rand::RngCore;
 
+pub mod settings;
+
 /// Signing keys shorter than this are refused in production: HS256 wants at least 256 bits.
 pub const MIN_SIGNING_KEY_BYTES: usize = 32;
 
@@ -197,8 +199,16 @@ impl Config {
     /// Reads the configuration from the process environment and, in development, from a
     /// `.env` file in the working directory, for what the environment does not set.
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_and(|_| None)
+    }
+
+    /// As [`Config::from_env`], with `flags` (settings given on the command line, by variable
+    /// name) winning over both.
+    pub fn from_env_and(flags: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         Self::from_sources(
-            |name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()),
+            |name| {
+                flags(name).or_else(|| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+            },
             || dotenv_values(Path::new(".env")),
         )
     }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admission;
+pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;

@@ -3,58 +3,39 @@
 use std::{process::ExitCode, time::Duration};
 
 use trazo_server::{
-    AppState, commands,
-    config::{Config, KeySource},
+    AppState,
+    cli::{Command, Invocation},
+    commands,
+    config::{Config, ConfigError, KeySource},
     shutdown, telemetry,
 };
 
-const USAGE: &str = "\
-trazo server
-
-USAGE:
-    server                        serve the app (configuration from the environment; see .env.example)
-    server create-admin <name>    create the account <name> as an admin, or promote it if it exists;
-                                  a new account's password is read from standard input (one line),
-                                  never from the command line
-    server migrate                bring the database's schema up to date and exit
-    server check-config           print what would run and check the database and Redis; exits
-                                  non-zero on any problem
-    server --version              print the version, with the model's and the preprocessing's
-    server --help                 print this message
-";
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    match std::env::args().nth(1).as_deref() {
-        None | Some("serve") => {}
-        Some("create-admin") => return create_admin(std::env::args().nth(2)).await,
-        Some("migrate") => {
-            return run_command(|config| async move { commands::migrate(&config).await }).await;
+    let invocation = match Invocation::parse_from(std::env::args_os()) {
+        Ok(invocation) => invocation,
+        // `--help` and `--version` too: clap prints them and exits 0; mistakes exit 2.
+        Err(error) => error.exit(),
+    };
+    let config = || Config::from_env_and(|name| invocation.flag(name));
+    match &invocation.command {
+        Command::Serve => {}
+        Command::CreateAdmin { username } => return create_admin(config(), username).await,
+        Command::Migrate => {
+            return run_command(config(), |config| async move {
+                commands::migrate(&config).await
+            })
+            .await;
         }
-        Some("check-config") => {
-            return run_command(|config| async move { commands::check_config(&config).await })
-                .await;
-        }
-        Some("-V" | "--version" | "version") => {
-            println!(
-                "trazo {} (model {}, preprocessing v{})",
-                env!("CARGO_PKG_VERSION"),
-                trazo_model::MODEL_VERSION,
-                trazo_model::PREPROCESS_VERSION
-            );
-            return ExitCode::SUCCESS;
-        }
-        Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Some(other) => {
-            eprintln!("unknown command {other:?}\n\n{USAGE}");
-            return ExitCode::from(2);
+        Command::CheckConfig => {
+            return run_command(config(), |config| async move {
+                commands::check_config(&config).await
+            })
+            .await;
         }
     }
 
-    let config = match Config::from_env() {
+    let config = match config() {
         Ok(config) => config,
         Err(error) => {
             eprintln!("trazo cannot start: {error}");
@@ -109,13 +90,13 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Reads the configuration, runs one command with it and prints its report.
-async fn run_command<F, Fut>(command: F) -> ExitCode
+/// Runs one command with the configuration and prints its report.
+async fn run_command<F, Fut>(config: Result<Config, ConfigError>, command: F) -> ExitCode
 where
     F: FnOnce(Config) -> Fut,
     Fut: std::future::Future<Output = commands::Report>,
 {
-    match Config::from_env() {
+    match config {
         Ok(config) => print_report(command(config).await),
         Err(error) => {
             eprintln!("trazo cannot start: {error}");
@@ -141,12 +122,8 @@ fn print_report(report: commands::Report) -> ExitCode {
 
 /// `server create-admin <name>`: the password comes from standard input so it never shows up in
 /// the process list or the shell history.
-async fn create_admin(username: Option<String>) -> ExitCode {
-    let Some(username) = username else {
-        eprintln!("create-admin needs a username\n\n{USAGE}");
-        return ExitCode::from(2);
-    };
-    let config = match Config::from_env() {
+async fn create_admin(config: Result<Config, ConfigError>, username: &str) -> ExitCode {
+    let config = match config {
         Ok(config) => config,
         Err(error) => {
             eprintln!("trazo cannot start: {error}");
@@ -163,5 +140,5 @@ async fn create_admin(username: Option<String>) -> ExitCode {
     }
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     let password = (!password.is_empty()).then_some(password);
-    print_report(commands::create_admin(&config, &username, password).await)
+    print_report(commands::create_admin(&config, username, password).await)
 }

@@ -1067,7 +1067,10 @@ async fn secrets_never_reach_the_logs() {
         .unwrap_or_else(|| panic!("no request line for the failed log-in:\n{logs}"));
     assert_eq!(failed_login["span"]["method"], "POST");
     assert_eq!(failed_login["span"]["client"], "127.0.0.1");
-    assert!(failed_login["latency_ms"].as_f64().is_some(), "{failed_login}");
+    assert!(
+        failed_login["latency_ms"].as_f64().is_some(),
+        "{failed_login}"
+    );
     assert!(
         failed_login["span"]["request_id"]
             .as_str()
@@ -1075,7 +1078,9 @@ async fn secrets_never_reach_the_logs() {
         "{failed_login}"
     );
     assert!(
-        requests.iter().any(|line| line["span"]["path"] == "/api/me"),
+        requests
+            .iter()
+            .any(|line| line["span"]["path"] == "/api/me"),
         "{logs}"
     );
     // Security events, under their own target.

@@ -20,6 +20,69 @@ fn version_names_the_model_and_the_preprocessing() {
     assert!(said.contains(trazo_model::MODEL_VERSION), "{said}");
 }
 
+#[test]
+fn help_lists_every_setting_with_its_variable_and_default_and_no_secret() {
+    let key = "a-signing-key-that-must-not-be-printed-0123456789";
+    let output = ServerProcess::run_command(&["--help"], &[("SIGNING_KEY", key)]);
+    assert!(output.status.success());
+    let said = text(&output);
+    for setting in trazo_server::config::settings::SETTINGS {
+        assert!(said.contains(&format!("--{}", setting.flag())), "{said}");
+        assert!(said.contains(&format!("[env: {}", setting.env)), "{said}");
+    }
+    for command in ["create-admin", "migrate", "check-config", "serve"] {
+        assert!(said.contains(command), "{said}");
+    }
+    assert!(said.contains("[default: 127.0.0.1:3000]"), "{said}");
+    assert!(
+        !said.contains(key),
+        "the environment's values are not shown"
+    );
+}
+
+#[test]
+fn a_flag_wins_over_the_environment_and_mistakes_exit_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let flagged = format!("sqlite://{}", dir.path().join("from-flag.db").display());
+    // DATABASE_URL in the environment names the helper's own file; the flag names another.
+    let output = ServerProcess::run_command(&["migrate", "--database-url", &flagged], &[]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        dir.path().join("from-flag.db").exists(),
+        "{}",
+        text(&output)
+    );
+    let checked = ServerProcess::run_command(
+        &["--predict-per-hour", "7", "check-config"],
+        &[("PREDICT_PER_HOUR", "9")],
+    );
+    assert!(
+        text(&checked).contains("7 predictions an hour"),
+        "{}",
+        text(&checked)
+    );
+    for wrong in [
+        &["--no-such-setting", "1"][..],
+        &["create-admin"],
+        &["frobnicate"],
+    ] {
+        let output = ServerProcess::run_command(wrong, &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{wrong:?}: {}",
+            text(&output)
+        );
+    }
+    let invalid = ServerProcess::run_command(&["check-config", "--predict-per-hour", "zero"], &[]);
+    assert_eq!(invalid.status.code(), Some(1));
+    assert!(
+        text(&invalid).contains("PREDICT_PER_HOUR"),
+        "{}",
+        text(&invalid)
+    );
+}
+
 fn migrate_twice(database_url: &str) {
     let vars = [("DATABASE_URL", database_url)];
     let first = ServerProcess::run_command(&["migrate"], &vars);

@@ -533,8 +533,15 @@ async fn service_metrics_follow_predictions_through_the_cache_the_model_and_the_
     .await;
     let token = user(&app).await;
     let seven = digit_png(SEVEN, 224, 1.5);
-    for expected in [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS] {
-        assert_eq!(predict(&app, &token, seven.clone()).await.status(), expected);
+    for expected in [
+        StatusCode::OK,
+        StatusCode::OK,
+        StatusCode::TOO_MANY_REQUESTS,
+    ] {
+        assert_eq!(
+            predict(&app, &token, seven.clone()).await.status(),
+            expected
+        );
     }
     let cache = |layer: &str, result: &str| {
         format!(r#"trazo_prediction_cache_requests_total{{layer="{layer}",result="{result}"}}"#)
@@ -556,7 +563,10 @@ async fn service_metrics_follow_predictions_through_the_cache_the_model_and_the_
         ("trazo_ready".to_owned(), 1.0),
         ("trazo_redis_configured".to_owned(), 1.0),
         ("trazo_redis_up".to_owned(), 1.0),
-        (r#"trazo_redis_errors_total{operation="cache"}"#.to_owned(), 0.0),
+        (
+            r#"trazo_redis_errors_total{operation="cache"}"#.to_owned(),
+            0.0,
+        ),
     ] {
         assert_eq!(metric(&app, &series).await, value, "{series}");
     }
