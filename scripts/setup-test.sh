@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on top of scripts/setup.sh: Debian's chromium, redis-server and
-# postgresql (for pg_virtualenv), Node.js, prometheus (for promtool, which checks the alerting
+# postgresql (for pg_virtualenv), Node.js, curl, jq and python3-requests (the README's API
+# examples are run), prometheus (for promtool, which checks the alerting
 # rules), the deployment recipes' validators (scripts/check-deploy.sh), and the end-to-end
 # suite's npm packages. Never lets Playwright download a browser: the suite drives Debian's
 # /usr/bin/chromium.
@@ -15,6 +16,10 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pg_virtualenv >/dev/null 2>&1 && [ -d /usr/lib/postgresql ] || missing+=(postgresql)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# The README's API examples are run by the tests: curl with jq, and Python with requests.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then

@@ -12,6 +12,8 @@
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod functions;
+#[cfg(feature = "ssr")]
+pub mod openapi;
 mod wire;
 
 // The glob also brings each function's generated argument type (`Register`, `Login`, …).

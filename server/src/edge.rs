@@ -1,5 +1,5 @@
 //! The edge between HTTP and the services: the `/api/*` handler and the ports its server
-//! functions call, the no-JavaScript forms, and the checks every request meets on the way in
+//! functions call, the API's description, the no-JavaScript forms, and the checks every request meets on the way in
 //! (body limits, the cross-site check, security headers, the client's address).
 
 pub mod api;
@@ -8,4 +8,5 @@ pub mod client;
 pub mod csrf;
 pub mod forms;
 pub mod ports;
+pub mod reference;
 pub mod security;

@@ -60,6 +60,7 @@ impl Registry {
         });
         let server_fn_paths = leptos::server_fn::axum::server_fn_paths()
             .map(|(path, _)| path)
+            .chain(["/api/openapi.json", "/api/docs"])
             .collect();
         Self {
             recorder,

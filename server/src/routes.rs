@@ -27,6 +27,7 @@ use crate::{
     edge::body_limit,
     edge::csrf,
     edge::forms,
+    edge::reference,
     edge::security::{self, SecurityHeaders},
     health, metrics,
     predictions::quota,
@@ -100,6 +101,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .route("/api/openapi.json", get(reference::openapi_json))
+        .route("/api/docs", get(reference::docs))
         .route(
             "/api/{*fn_name}",
             get(api::server_fn_handler).post(api::server_fn_handler),

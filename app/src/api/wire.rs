@@ -20,6 +20,7 @@ pub const NOT_AN_IMAGE: &str =
 
 /// The body of every error response: a message meant for a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub msg: String,
 }
@@ -70,6 +71,7 @@ impl FromServerFnError for ApiError {
 
 /// A plain confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Message {
     pub msg: String,
 }
@@ -82,6 +84,7 @@ impl Message {
 
 /// What a log-in or refresh returns (the original service's contract).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessToken {
     pub access_token: String,
     pub token_type: String,
@@ -91,6 +94,7 @@ pub struct AccessToken {
 
 /// The logged-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     pub username: String,
     pub role: String,
@@ -106,6 +110,7 @@ impl CurrentUser {
 
 /// One account as the admin page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub username: String,
     pub role: String,
@@ -115,6 +120,7 @@ pub struct UserSummary {
 
 /// A page of accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserPage {
     pub users: Vec<UserSummary>,
     /// 1-based.
@@ -132,6 +138,7 @@ impl UserPage {
 /// Errors of `/api/predict`, in the original service's two shapes: `{"error": ...}` for a bad
 /// upload (400, 413, 422), `{"msg": ...}` for everything else (401, 429, 503).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum PredictError {
     Error { error: String },
@@ -174,6 +181,7 @@ impl FromServerFnError for PredictError {
 
 /// One rate-limit window as the response reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QuotaWindow {
     pub limit: u64,
     pub remaining: u64,
@@ -183,6 +191,7 @@ pub struct QuotaWindow {
 
 /// What is left of the caller's prediction quota.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Quota {
     pub hour: QuotaWindow,
     pub day: QuotaWindow,
@@ -190,6 +199,7 @@ pub struct Quota {
 
 /// `/api/predict`'s answer: the original service's three fields and more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PredictResponse {
     /// The digit.
     pub prediccion: u8,
@@ -208,6 +218,7 @@ pub struct PredictResponse {
 
 /// One past prediction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryItem {
     pub id: String,
     pub digit: u8,
@@ -221,6 +232,7 @@ pub struct HistoryItem {
 
 /// A page of the user's predictions, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
     pub items: Vec<HistoryItem>,
     /// 1-based.

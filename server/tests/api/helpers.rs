@@ -1,6 +1,8 @@
 //! `spawn_app()` and friends: start the real server on port 0 with a fresh database.
 
-use std::{collections::HashMap, net::SocketAddr, time::Duration};
+use std::{collections::HashMap, io::Cursor, net::SocketAddr, time::Duration};
+
+use image::{GrayImage, ImageFormat, Luma};
 
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::oneshot;
@@ -405,4 +407,42 @@ fn server_command(
         .envs(vars.iter().copied())
         .stdin(std::process::Stdio::null());
     command
+}
+
+fn distance_to_segment(p: (f32, f32), a: (f32, f32), b: (f32, f32)) -> f32 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let t = (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+    let (x, y) = (a.0 + t * dx, a.1 + t * dy);
+    ((p.0 - x).powi(2) + (p.1 - y).powi(2)).sqrt()
+}
+
+/// A hand-drawn-looking digit: dark anti-aliased strokes on white, `size` pixels square.
+/// `shift` moves it a little, so different uploads have different bytes.
+/// A stroke from one point to another, in a 224 x 224 frame.
+pub type Segment = ((f32, f32), (f32, f32));
+
+pub fn digit_png(segments: &[Segment], size: u32, shift: f32) -> Vec<u8> {
+    let scale = size as f32 / 224.0;
+    let image = GrayImage::from_fn(size, size, |x, y| {
+        let p = ((x as f32 + 0.5) / scale - shift, (y as f32 + 0.5) / scale);
+        let d = segments
+            .iter()
+            .map(|&(a, b)| distance_to_segment(p, a, b))
+            .fold(f32::INFINITY, f32::min);
+        let ink = (1.0 - (d - 9.0) / 2.0).clamp(0.0, 1.0);
+        Luma([(255.0 * (1.0 - ink)) as u8])
+    });
+    encode(image, ImageFormat::Png)
+}
+
+pub const SEVEN: &[Segment] = &[
+    ((60.0, 50.0), (170.0, 45.0)),
+    ((170.0, 45.0), (95.0, 185.0)),
+];
+pub const ONE: &[Segment] = &[((112.0, 35.0), (112.0, 190.0))];
+
+pub fn encode(image: GrayImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, format).expect("encode");
+    out.into_inner()
 }

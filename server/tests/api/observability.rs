@@ -7,12 +7,10 @@
 //! promtool; this test checks the names.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Cursor;
 
-use image::{GrayImage, ImageFormat, Luma};
 use reqwest::multipart;
 
-use crate::helpers::{new_user, settings, spawn_app_with};
+use crate::helpers::{ONE, digit_png, new_user, settings, spawn_app_with};
 
 /// Series that Prometheus makes itself rather than scraping them from trazo.
 const FROM_PROMETHEUS: &[&str] = &["up"];
@@ -477,17 +475,6 @@ fn distinct_metrics(used: &[(String, String)]) -> BTreeSet<String> {
         .collect()
 }
 
-/// A dark vertical stroke on white, 64 pixels square: a "1" the model takes as a digit.
-fn digit_one() -> Vec<u8> {
-    let image = GrayImage::from_fn(64, 64, |x, y| {
-        let ink = (28..36).contains(&x) && (8..56).contains(&y);
-        Luma([if ink { 0 } else { 255 }])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image.write_to(&mut out, ImageFormat::Png).expect("encode");
-    out.into_inner()
-}
-
 #[tokio::test]
 async fn every_metric_the_dashboard_and_the_alerts_use_is_exported() {
     let app = spawn_app_with(settings()).await;
@@ -505,7 +492,7 @@ async fn every_metric_the_dashboard_and_the_alerts_use_is_exported() {
     let (_, session) = new_user(&app).await;
     let form = multipart::Form::new().part(
         "file",
-        multipart::Part::bytes(digit_one()).file_name("one.png"),
+        multipart::Part::bytes(digit_png(ONE, 112, 0.0)).file_name("one.png"),
     );
     let response = app
         .client
