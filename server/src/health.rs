@@ -1,8 +1,14 @@
-//! Liveness and readiness probes for load balancers and orchestrators.
+//! What operators' tools read: liveness and readiness probes for load balancers and
+//! orchestrators, and the Prometheus metrics (with readiness and Redis checked at each scrape).
 
 use std::time::Duration;
 
-use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::IntoResponse,
+};
 use serde::Serialize;
 
 use crate::state::AppState;
@@ -130,7 +136,25 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     (status, Json(body))
 }
 
-pub(crate) async fn check_database(state: &AppState) -> Check {
+/// `GET /metrics`: readiness and Redis are checked first (as `/readyz` does), so the gauges
+/// say what holds now.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let (database, redis) = tokio::join!(check_database(&state), check_redis(&state));
+    let service = &state.metrics.service;
+    let gauge = |up: bool| if up { 1.0 } else { 0.0 };
+    service.ready.set(gauge(database.is_up()));
+    service.redis_configured.set(gauge(state.redis.is_some()));
+    service.redis_up.set(gauge(redis.is_up()));
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        state.metrics.render(),
+    )
+}
+
+async fn check_database(state: &AppState) -> Check {
     let query = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db);
     match tokio::time::timeout(CHECK_TIMEOUT, query).await {
         Ok(Ok(_)) => Check::up(),
@@ -145,7 +169,7 @@ pub(crate) async fn check_database(state: &AppState) -> Check {
     }
 }
 
-pub(crate) async fn check_redis(state: &AppState) -> Check {
+async fn check_redis(state: &AppState) -> Check {
     let Some(client) = &state.redis else {
         return Check::not_configured();
     };

@@ -1,6 +1,6 @@
-//! The server's metrics registry and `GET /metrics` in Prometheus text format: HTTP requests by
-//! route and status with a latency histogram (here), and the service's own metrics
-//! ([`service`]), with readiness and Redis reachability checked at each scrape.
+//! The server's metrics registry, rendered in Prometheus text format for `GET /metrics` (served
+//! beside the probes, in `health`): HTTP requests by route and status with a latency histogram
+//! (here), and the service's own metrics ([`service`]).
 
 pub mod service;
 
@@ -8,13 +8,11 @@ use std::{collections::HashSet, sync::Arc, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request, State},
-    http::{HeaderValue, header},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
 
-use crate::{health, state::AppState};
 use service::{BATCH_BUCKETS, HISTORY_BATCH_ROWS, ServiceMetrics};
 
 const REQUESTS: &str = "http_requests_total";
@@ -119,25 +117,6 @@ pub async fn track(State(metrics): State<Arc<Registry>>, request: Request, next:
         start.elapsed().as_secs_f64(),
     );
     response
-}
-
-/// `GET /metrics`: readiness and Redis are checked first (as `/readyz` does), so the gauges
-/// say what holds now.
-pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
-    let (database, redis) =
-        tokio::join!(health::check_database(&state), health::check_redis(&state));
-    let service = &state.metrics.service;
-    let gauge = |up: bool| if up { 1.0 } else { 0.0 };
-    service.ready.set(gauge(database.is_up()));
-    service.redis_configured.set(gauge(state.redis.is_some()));
-    service.redis_up.set(gauge(redis.is_up()));
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-        )],
-        state.metrics.render(),
-    )
 }
 
 #[cfg(test)]

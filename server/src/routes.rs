@@ -100,7 +100,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(health::metrics))
         .route("/api/openapi.json", get(reference::openapi_json))
         .route("/api/docs", get(reference::docs))
         .route(
