@@ -43,7 +43,7 @@ if [ "${1:-}" = "--with-postgres" ]; then
   say "abuse suite and timing tests (one at a time; the abuse suite attacks the real binary)"
   cargo test -p server --test api --locked -- --test-threads=1 "${serial[@]}"
 
-  say "end-to-end tests (Playwright, Debian Chromium)"
+  say "end-to-end tests (Playwright, Debian Chromium, against the release build)"
   port=$(free_port)
   e2e_dir=$(mktemp -d)
   server_pid=""
@@ -52,12 +52,14 @@ if [ "${1:-}" = "--with-postgres" ]; then
     rm -rf "$e2e_dir"
   }
   trap stop_server EXIT
+  # The release build made above (`bin-profile-release = "server-release"` in Cargo.toml).
+  server_bin="${CARGO_TARGET_DIR:-target}/server-release/server"
   export E2E_ADMIN_USER=e2eadmin
   E2E_ADMIN_PASSWORD="admin-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   export E2E_ADMIN_PASSWORD
   # The admin is created the way an operator would: the password on standard input.
   printf '%s\n' "$E2E_ADMIN_PASSWORD" |
-    DATABASE_URL="sqlite://$e2e_dir/e2e.db" "$CARGO_TARGET_DIR/debug/server" create-admin "$E2E_ADMIN_USER"
+    DATABASE_URL="sqlite://$e2e_dir/e2e.db" "$server_bin" create-admin "$E2E_ADMIN_USER"
   # Every browser comes from 127.0.0.1, so the per-address limits on sign-ups, log-ins and
   # password checks in flight are raised here (the abuse suite tests them).
   BIND_ADDR="127.0.0.1:$port" \
@@ -71,7 +73,7 @@ if [ "${1:-}" = "--with-postgres" ]; then
     AUTH_QUEUE=1000 \
     PREDICT_PER_HOUR=5 \
     LOG_LEVEL=warn \
-    "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
+    "$server_bin" >"$e2e_dir/server.log" 2>&1 &
   server_pid=$!
   wait_for_http "http://127.0.0.1:$port/readyz" || { cat "$e2e_dir/server.log"; exit 1; }
   status=0
@@ -98,8 +100,15 @@ scripts/check-deploy.sh
 say "monitoring rules and dashboard"
 scripts/check-monitoring.sh
 
-say "building the app (server and WASM)"
-cargo leptos build
+say "building the release app (server binary and split WASM bundle)"
+# What is tested is what is deployed: the Playwright suite below runs against this build.
+# `--split` puts each page's code in a WASM chunk of its own (app/src/pages.rs); wasm-opt comes
+# from scripts/setup-release.sh. The integration tests build their own debug binary.
+scripts/setup-release.sh
+PATH="$HOME/.cache/trazo/tools/node_modules/.bin:$PATH" cargo leptos build --release --split --lib-features=split --cargo-locked
+
+say "bundle size (what a first visit downloads, gzipped, against its budget)"
+scripts/bundle-size.sh
 
 say "starting a throwaway Redis"
 redis_dir=$(mktemp -d)
