@@ -10,7 +10,7 @@ mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    Lazy, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -50,12 +50,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     // Async: each page is sent whole once its data is ready, so it works without
                     // JavaScript and a logged-out visitor can be redirected before anything is sent.
-                    <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("login") view=pages::LoginPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("register") view=pages::RegisterPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("admin") view=pages::AdminPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("history") view=pages::HistoryPage ssr=SsrMode::Async/>
+                    // Each page's code is loaded with the page (pages.rs).
+                    <Route path=StaticSegment("") view={Lazy::<pages::HomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("login") view={Lazy::<pages::LoginRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view={Lazy::<pages::AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view={Lazy::<pages::AdminRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("history") view={Lazy::<pages::HistoryRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </layout::Shell>
         </Router>

@@ -1,4 +1,10 @@
 //! The pages the router serves.
+//!
+//! Each page is a lazy route: in the split release build its code is a WASM chunk of its own,
+//! fetched with the page (preloaded by the server-rendered HTML on a first visit, fetched on
+//! navigation after that), so a first visit downloads the app's frame and the page it is on
+//! rather than every page. In an unsplit build (`cargo leptos build`, `make run`) every page is
+//! in the one bundle and the routes only wait for nothing.
 
 mod account;
 mod admin;
@@ -16,3 +22,53 @@ pub use credentials::{LoginPage, RegisterPage};
 pub use history::HistoryPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
+
+use leptos::prelude::*;
+use leptos_router::LazyRoute;
+#[cfg(any(feature = "split", not(target_arch = "wasm32")))]
+use leptos_router::lazy_route;
+
+/// A lazy route per page: `$route` is what `<Route view={Lazy::<$route>::new()}/>` names.
+///
+/// The split is made only where it can be served: the WASM built with the `split` feature
+/// (`cargo leptos build --release --split --lib-features=split`, as `make test` does), whose
+/// chunks cargo-leptos writes beside it; an unsplit WASM that called into a chunk would import
+/// a module that does not exist. The server always renders the pages through the lazy route,
+/// which also lists the page's chunks in the HTML for the browser to preload.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        pub struct $route;
+
+        #[cfg(any(feature = "split", not(target_arch = "wasm32")))]
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+
+        #[cfg(not(any(feature = "split", not(target_arch = "wasm32"))))]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    HomeRoute => HomePage,
+    LoginRoute => LoginPage,
+    RegisterRoute => RegisterPage,
+    AccountRoute => AccountPage,
+    AdminRoute => AdminPage,
+    HistoryRoute => HistoryPage,
+}

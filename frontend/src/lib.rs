@@ -3,5 +3,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Asynchronous hydration: the page's own code may be a lazily loaded WASM chunk
+    // (app/src/pages.rs), fetched before the page it renders is hydrated.
+    leptos::mount::hydrate_lazy(app::App);
 }
