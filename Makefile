@@ -26,10 +26,11 @@ setup-test:
 build: setup
 	cargo leptos build
 
-## Optimised build for deployment: the binary and target/site.
+## Optimised build for deployment: the binary and target/site, each page's WASM in a chunk of its
+## own (the same build `make test` runs the end-to-end suite against).
 release: setup
 	@scripts/setup-release.sh
-	PATH="$(HOME)/.cache/trazo/tools/node_modules/.bin:$$PATH" cargo leptos build --release
+	PATH="$(HOME)/.cache/trazo/tools/node_modules/.bin:$$PATH" cargo leptos build --release --split --lib-features=split
 
 ## Load benchmark of /api/predict (wrk, release build; results in BENCHMARKS.md).
 bench-load: setup

@@ -16,6 +16,7 @@ use tower::ServiceBuilder;
 use tower_cookies::CookieManagerLayer;
 use tower_http::{
     catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
     timeout::TimeoutLayer,
@@ -90,9 +91,21 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         // response took that page's headers, its CSP among them, and the page went out
         // without one. Only what is not a file reaches Leptos: the 404 page, rendered in an
         // owner of its own.
-        .fallback_service(ServeDir::new(&*state.leptos_options.site_root).fallback(
-            leptos_axum::file_and_error_handler::<AppState, _>(shell).with_state(state.clone()),
-        ))
+        //
+        // The WASM, JS and CSS go out compressed (brotli or gzip, as the browser asks): the
+        // bundle's budget is counted compressed, and nothing in front of the server is assumed
+        // to compress it. Only static files: compressing answers that carry secrets next to
+        // text an attacker chooses would open BREACH-style guessing.
+        .fallback_service(
+            ServiceBuilder::new()
+                .layer(CompressionLayer::new().br(true).gzip(true))
+                .service(
+                    ServeDir::new(&*state.leptos_options.site_root).fallback(
+                        leptos_axum::file_and_error_handler::<AppState, _>(shell)
+                            .with_state(state.clone()),
+                    ),
+                ),
+        )
         .layer(middleware::map_response(security::static_cache_control))
         .layer(track.clone())
         .with_state(state.clone());

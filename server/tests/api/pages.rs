@@ -189,3 +189,38 @@ async fn static_files_fetched_during_page_renders_never_take_a_page_policy() {
         "the security layer had to fill in a page policy:\n{log}"
     );
 }
+
+#[tokio::test]
+async fn the_bundle_goes_out_compressed_as_the_browser_asks_and_pages_do_not() {
+    let site = tempfile::tempdir().expect("site");
+    std::fs::create_dir_all(site.path().join("pkg")).expect("pkg");
+    let wasm: Vec<u8> = (0..64 * 1024).map(|i| (i % 7) as u8).collect();
+    std::fs::write(site.path().join("pkg/trazo.wasm"), &wasm).expect("wasm");
+    let app = crate::helpers::spawn_app_with(
+        crate::helpers::settings().set("SITE_ROOT", site.path().display().to_string()),
+    )
+    .await;
+    let fetch = |encoding: &'static str, path: &'static str| {
+        app.client
+            .get(app.url(path))
+            .header(reqwest::header::ACCEPT_ENCODING, encoding)
+            .send()
+    };
+    for encoding in ["br", "gzip"] {
+        let response = fetch(encoding, "/pkg/trazo.wasm").await.expect("wasm");
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "content-encoding"), encoding);
+        let body = response.bytes().await.expect("body");
+        assert!(
+            body.len() < wasm.len() / 10,
+            "{encoding}: {} bytes",
+            body.len()
+        );
+    }
+    let plain = fetch("identity", "/pkg/trazo.wasm").await.expect("wasm");
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.expect("body").len(), wasm.len());
+    // Answers that can carry secrets are never compressed.
+    let api = fetch("br", "/api/session").await.expect("session");
+    assert!(api.headers().get("content-encoding").is_none());
+}
