@@ -46,3 +46,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (the version in Cargo.lock)"
   cargo_install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
+
+# Old copies of build artifacts pile up in the shared target directory (each one a feature set
+# or package selection built once); keep the newest two of each so the disk never fills.
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target} scripts/prune-target.sh
