@@ -1,4 +1,6 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import {
   PASSWORD,
@@ -176,6 +178,91 @@ test("the history lists drawn and uploaded digits, newest first, and can be clea
   await page.getByRole("button", { name: "Yes, clear" }).click();
   await expect(page.getByText("No predictions yet.")).toBeVisible();
   await expect(page.locator(".history-item")).toHaveCount(0);
+  expect(errors, "console errors or CSP violations").toEqual([]);
+});
+
+/** Downloads the file behind `link` and returns its bytes, gunzipped. */
+async function downloadGunzipped(page: Page, link: string): Promise<Buffer> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: link }).click(),
+  ]);
+  const saved = await download.path();
+  return zlib.gunzipSync(fs.readFileSync(saved));
+}
+
+test("answers are confirmed or corrected, the history filters by it, and the labels download as MNIST files", async ({
+  page,
+  request,
+}) => {
+  const errors = watchForPageErrors(page);
+  await logInAsNewUser(page, request, "labeller");
+
+  // "Was this right?" under each answer: confirm the 1, correct the 7 to a 2.
+  await drawOne(page);
+  await page.getByRole("button", { name: "Recognise drawing" }).click();
+  await expectAnswer(page, "1");
+  const result = page.locator(".result");
+  await expect(result.locator(".label-state")).toHaveText("Was this right?");
+  await result.getByRole("button", { name: "Yes, it is 1" }).click();
+  await expect(result.locator(".label-state")).toHaveText("You confirmed it is a 1.");
+  await expect(result.getByRole("button", { name: "Yes, it is 1" })).toHaveAttribute("aria-pressed", "true");
+
+  await page.getByLabel("Choose an image (PNG, JPEG or GIF)").setInputFiles(SEVEN);
+  await page.getByRole("button", { name: "Recognise image" }).click();
+  await expectAnswer(page, "7");
+  await expect(result.locator(".label-state")).toHaveText("Was this right?");
+  await result.getByRole("button", { name: "No, it is 2" }).click();
+  await expect(result.locator(".label-state")).toHaveText("You said it is a 2, not a 7.");
+
+  // The history shows both, as the server renders it too.
+  await openNav(page);
+  await page.getByRole("link", { name: "History" }).click();
+  await expect(page).toHaveURL(/\/history$/);
+  const items = page.locator(".history-item");
+  await expect(items).toHaveCount(2);
+  await page.reload();
+  await expect(items.nth(0).locator(".label-state")).toHaveText("You said it is a 2, not a 7.");
+  await expect(items.nth(1).locator(".label-state")).toHaveText("You confirmed it is a 1.");
+  await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+
+  // Filter to the corrected answers, then by true digit.
+  await page.getByLabel("Answers").selectOption("corrected");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/label=corrected/);
+  await expect(items).toHaveCount(1);
+  await expect(items.nth(0).locator(".history-digit")).toHaveText("Digit 7");
+  await page.getByLabel("Answers").selectOption("");
+  await page.getByLabel("Digit").selectOption("1");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/digit=1/);
+  await expect(items).toHaveCount(1);
+  await expect(items.nth(0).locator(".history-digit")).toHaveText("Digit 1");
+  await page.getByLabel("Digit").selectOption("3");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page.getByText("No predictions match these filters.")).toBeVisible();
+  await page.getByRole("link", { name: "Show them all" }).click();
+  await expect(items).toHaveCount(2);
+
+  // The labelled digits as an MNIST IDX pair: the headers, the counts, the labels given.
+  const images = await downloadGunzipped(page, "Images (IDX, gzip)");
+  expect(images.readUInt32BE(0)).toBe(0x0803);
+  expect([images.readUInt32BE(4), images.readUInt32BE(8), images.readUInt32BE(12)]).toEqual([2, 28, 28]);
+  expect(images.length).toBe(16 + 2 * 28 * 28);
+  const labels = await downloadGunzipped(page, "Labels (IDX, gzip)");
+  expect(labels.readUInt32BE(0)).toBe(0x0801);
+  expect(labels.readUInt32BE(4)).toBe(2);
+  expect([...labels.subarray(8)]).toEqual([1, 2]);
+
+  // A label changed on this page is in the next download.
+  await items.nth(0).getByRole("button", { name: "No, it is 9" }).click();
+  await expect(items.nth(0).locator(".label-state")).toHaveText("You said it is a 9, not a 7.");
+  const changed = await downloadGunzipped(page, "Labels (IDX, gzip)");
+  expect([...changed.subarray(8)]).toEqual([1, 9]);
+
+  // A label taken back: the 1 is no longer confirmed.
+  await items.nth(1).getByRole("button", { name: "Take back" }).click();
+  await expect(items.nth(1).locator(".label-state")).toHaveText("Was this right?");
   expect(errors, "console errors or CSP violations").toEqual([]);
 });
 

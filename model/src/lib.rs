@@ -5,7 +5,8 @@
 //! - `gemm` runs the same CNN with its convolutions as matrix products (what [`Classifier`]
 //!   uses; the generated `forward` stays as the reference);
 //! - [`engine`] runs it on worker threads behind a bounded queue for the async server;
-//! - [`idx`] reads the MNIST files for evaluation, tests and benchmarks.
+//! - [`idx`] reads the MNIST files for evaluation, tests and benchmarks, and writes people's
+//!   labelled digits in the same format.
 
 pub mod engine;
 mod gemm;

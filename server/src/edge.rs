@@ -6,6 +6,7 @@ pub mod api;
 pub mod body_limit;
 pub mod client;
 pub mod csrf;
+pub mod dataset;
 pub mod forms;
 pub mod ports;
 pub mod reference;

@@ -27,6 +27,7 @@ use crate::{
     edge::api,
     edge::body_limit,
     edge::csrf,
+    edge::dataset,
     edge::forms,
     edge::reference,
     edge::security::{self, SecurityHeaders},
@@ -116,6 +117,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/api/openapi.json", get(reference::openapi_json))
         .route("/api/docs", get(reference::docs))
+        .route("/api/dataset/{file}", get(dataset::download))
         .route(
             "/api/{*fn_name}",
             get(api::server_fn_handler).post(api::server_fn_handler),

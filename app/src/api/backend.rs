@@ -7,7 +7,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use super::wire::{
-    AccessToken, ApiError, CurrentUser, HistoryPage, Message, NO_FILE, PredictError,
+    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, Message, NO_FILE, PredictError,
     PredictResponse, UserPage,
 };
 
@@ -94,7 +94,22 @@ pub trait Predictions: Send + Sync + 'static {
         request: &'a Parts,
         file: Option<Vec<u8>>,
     ) -> BoxFuture<'a, Outcome<PredictResponse>>;
-    fn history<'a>(&'a self, request: &'a Parts, page: u32) -> BoxFuture<'a, Outcome<HistoryPage>>;
+    /// A page of the caller's history; `label` and `digit` filter it, as given in the query
+    /// (checked by the implementation, so that a bad value gets a clear 400).
+    fn history<'a>(
+        &'a self,
+        request: &'a Parts,
+        page: u32,
+        label: Option<String>,
+        digit: Option<String>,
+    ) -> BoxFuture<'a, Outcome<HistoryPage>>;
+    /// Records what the caller says prediction `id` really is (`None`: forget what they said).
+    fn set_label<'a>(
+        &'a self,
+        request: &'a Parts,
+        id: Option<String>,
+        label: Option<u8>,
+    ) -> BoxFuture<'a, Outcome<HistoryItem>>;
     fn clear_history<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>>;
 }
 

@@ -6,8 +6,8 @@ use leptos::server_fn::codec::{GetUrl, Json, PostUrl};
 #[cfg(feature = "ssr")]
 use super::backend;
 use super::wire::{
-    AccessToken, ApiError, CurrentUser, HistoryPage, Message, PredictError, PredictResponse,
-    UserPage,
+    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, Message, PredictError,
+    PredictResponse, UserPage,
 };
 
 /// `POST /api/register {"username","password"}` → 201 `{"msg":"User registered successfully"}`.
@@ -145,12 +145,35 @@ pub async fn predict(
     backend::respond_predict(outcome)
 }
 
-/// `GET /api/history?page=` → the caller's predictions, newest first, 20 per page.
+/// `GET /api/history?page=&label=&digit=` → the caller's predictions, newest first, 20 per
+/// page; `label` (`confirmed`, `corrected` or `unlabelled`) and `digit` (the true digit: the
+/// label where there is one, else the answer) narrow it.
 #[server(prefix = "/api", endpoint = "history", input = GetUrl)]
-pub async fn history(page: Option<u32>) -> Result<HistoryPage, ApiError> {
+pub async fn history(
+    page: Option<u32>,
+    label: Option<String>,
+    digit: Option<String>,
+) -> Result<HistoryPage, ApiError> {
     let (backend, request) = backend::predictions().map_err(|e| ApiError::new(e.text()))?;
     backend::respond(
-        backend.history(&request, page.unwrap_or(1)).await,
+        backend
+            .history(&request, page.unwrap_or(1), label, digit)
+            .await,
+        http::StatusCode::OK,
+    )
+}
+
+/// `POST /api/label {"id","label"}` → the history row, with what the caller says the digit
+/// really is (`label` 0–9: the answer itself to confirm it, another digit to correct it;
+/// `null` to take it back).
+#[server(prefix = "/api", endpoint = "label", input = Json)]
+pub async fn label_prediction(
+    id: Option<String>,
+    label: Option<u8>,
+) -> Result<HistoryItem, ApiError> {
+    let (backend, request) = backend::predictions().map_err(|e| ApiError::new(e.text()))?;
+    backend::respond(
+        backend.set_label(&request, id, label).await,
         http::StatusCode::OK,
     )
 }

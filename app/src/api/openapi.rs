@@ -21,8 +21,8 @@ use utoipa::{
 };
 
 use super::wire::{
-    AccessToken, ApiError, CurrentUser, HistoryPage, Message, PredictError, PredictResponse,
-    UserPage,
+    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, LabelState, Message,
+    PredictError, PredictResponse, UserPage,
 };
 
 /// `POST /api/register` and `POST /api/login`.
@@ -58,6 +58,16 @@ pub struct SetDisabled {
     pub disabled: bool,
 }
 
+/// `POST /api/label`.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct LabelChoice {
+    /// The prediction's `id` (from `/api/predict` or `/api/history`).
+    pub id: String,
+    /// The digit it really is, 0–9 (the answer itself confirms it); `null` takes it back.
+    pub label: Option<u8>,
+}
+
 /// `POST /api/predict`: multipart form data with the image in `file`.
 #[allow(dead_code)]
 #[derive(ToSchema)]
@@ -78,6 +88,9 @@ pub struct Upload {
     PredictError,
     PredictResponse,
     HistoryPage,
+    HistoryItem,
+    LabelState,
+    LabelChoice,
     Credentials,
     PasswordChange,
     PasswordConfirmation,
@@ -249,10 +262,32 @@ const ENDPOINTS: &[Endpoint] = &[
         path: "/api/history",
         tag: "predictions",
         summary: "The caller's predictions, newest first, 20 per page",
-        input: Input::Query(&[("page", true, "Page number, from 1")]),
+        input: Input::Query(&[
+            ("page", true, "Page number, from 1"),
+            (
+                "label",
+                false,
+                "Only answers the caller `confirmed`, `corrected`, or left `unlabelled`",
+            ),
+            (
+                "digit",
+                true,
+                "Only this true digit, 0-9 (the label where there is one, else the answer)",
+            ),
+        ]),
         auth: Auth::Session,
         ok: (200, Some("HistoryPage")),
         errors: &[400, 401, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Post,
+        path: "/api/label",
+        tag: "predictions",
+        summary: "Say what a prediction really is: its own digit confirms it, another corrects it, null takes it back",
+        input: Input::Json("LabelChoice"),
+        auth: Auth::Session,
+        ok: (200, Some("HistoryItem")),
+        errors: &[400, 401, 403, 404, 503],
     },
     Endpoint {
         method: HttpMethod::Post,
@@ -278,7 +313,7 @@ fn error_description(status: u16) -> &'static str {
                 session that was ended"
         }
         403 => "Refused: a cross-site request, an account that is disabled, or not an admin",
-        404 => "No such account",
+        404 => "No such account, prediction or file",
         409 => "A conflict: the username is taken, or an admin disabling their own account",
         413 => "The body is larger than this endpoint accepts",
         422 => "Understood but not acceptable: a weak password, an image without a digit",
@@ -395,6 +430,84 @@ fn operation(endpoint: &Endpoint) -> utoipa::openapi::path::Operation {
     .build()
 }
 
+/// The dataset downloads: a plain route beside the server functions (its answers are files).
+pub const DATASET_PATH: &str = "/api/dataset/{file}";
+
+fn dataset_operation() -> PathItem {
+    let file_kinds = [
+        (
+            "application/gzip",
+            "images-idx3-ubyte.gz or labels-idx1-ubyte.gz: MNIST's IDX format",
+        ),
+        (
+            "text/csv",
+            "digits.csv: `label,pixel0,…,pixel783`, one row per digit",
+        ),
+    ];
+    let mut ok = ResponseBuilder::new().description(
+        "The caller's labelled digits, oldest first: the 28×28 image the model saw and the \
+         digit the caller gave",
+    );
+    for (kind, description) in file_kinds {
+        ok = ok.content(
+            kind,
+            json(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Binary,
+                    )))
+                    .description(Some(description)),
+            ),
+        );
+    }
+    let mut builder = OperationBuilder::new()
+        .tag("predictions")
+        .summary(Some("Download the caller's labelled digits as a dataset"))
+        .operation_id(Some("dataset"))
+        .parameter(
+            ParameterBuilder::new()
+                .name("file")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some([
+                            "images-idx3-ubyte.gz",
+                            "labels-idx1-ubyte.gz",
+                            "digits.csv",
+                        ])),
+                )),
+        )
+        .parameter(
+            ParameterBuilder::new()
+                .name("until")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(
+                    "Only labels given by then (Unix milliseconds): the same value for both \
+                     files keeps the IDX pair in step",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer))),
+        )
+        .response("200", ok.build());
+    for status in [401, 404, 503] {
+        builder = builder.response(
+            status.to_string(),
+            ResponseBuilder::new()
+                .description(error_description(status))
+                .content("application/json", json(Ref::from_schema_name("ApiError")))
+                .build(),
+        );
+    }
+    let operation = builder
+        .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
+        .security(SecurityRequirement::new("cookie", Vec::<String>::new()))
+        .build();
+    PathItem::new(HttpMethod::Get, operation)
+}
+
 /// The whole document.
 pub fn document() -> Document {
     let mut doc = Schemas::openapi();
@@ -416,6 +529,9 @@ pub fn document() -> Document {
             PathItem::new(endpoint.method.clone(), operation(endpoint)),
         );
     }
+    doc.paths
+        .paths
+        .insert(DATASET_PATH.to_owned(), dataset_operation());
     let components = doc.components.get_or_insert_with(Components::new);
     components.add_security_scheme(
         "bearer",
@@ -444,22 +560,28 @@ pub fn document() -> Document {
     doc
 }
 
-/// The documented paths, for the tests that compare them with the registered functions.
+/// The documented paths, for the tests that compare them with the registered functions (and
+/// the dataset downloads, which are not one).
 pub fn documented_paths() -> impl Iterator<Item = (&'static str, &'static str)> {
-    ENDPOINTS.iter().map(|endpoint| {
-        let method = if endpoint.method == HttpMethod::Get {
-            "GET"
-        } else {
-            "POST"
-        };
-        (endpoint.path, method)
-    })
+    ENDPOINTS
+        .iter()
+        .map(|endpoint| {
+            let method = if endpoint.method == HttpMethod::Get {
+                "GET"
+            } else {
+                "POST"
+            };
+            (endpoint.path, method)
+        })
+        .chain([(DATASET_PATH, "GET")])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{AdminSetDisabled, ChangePassword, DeleteAccount, Login, Register};
+    use crate::api::{
+        AdminSetDisabled, ChangePassword, DeleteAccount, LabelPrediction, Login, Register,
+    };
 
     /// The JSON object keys `value` serialises to.
     fn keys(value: impl serde::Serialize) -> Vec<String> {
@@ -516,6 +638,13 @@ mod tests {
             keys(DeleteAccount { password: some() })
         );
         assert_eq!(
+            documented("LabelChoice"),
+            keys(LabelPrediction {
+                id: some(),
+                label: Some(3)
+            })
+        );
+        assert_eq!(
             documented("SetDisabled"),
             keys(AdminSetDisabled {
                 username: some(),
@@ -541,7 +670,11 @@ mod tests {
         }
         assert_eq!(
             doc["paths"].as_object().expect("paths").len(),
-            ENDPOINTS.len()
+            ENDPOINTS.len() + 1
+        );
+        assert!(
+            doc["paths"][DATASET_PATH]["get"]["responses"]["200"]["content"]["text/csv"]
+                .is_object()
         );
     }
 }

@@ -214,6 +214,8 @@ pub struct PredictResponse {
     /// The 28×28 image the model saw, as a `data:image/png;base64,…` URL.
     pub image: String,
     pub quota: Option<Quota>,
+    /// This prediction's row in the caller's history, for `POST /api/label`.
+    pub id: String,
 }
 
 /// One past prediction.
@@ -228,7 +230,56 @@ pub struct HistoryItem {
     pub created_at: String,
     /// The 28×28 image the model saw, as a data URL.
     pub image: String,
+    /// The digit the person said it really is (`POST /api/label`), if they said: equal to
+    /// `digit` when they confirmed the answer, another digit when they corrected it.
+    pub label: Option<u8>,
+    /// When they said it (Unix milliseconds).
+    pub labelled_at_ms: Option<i64>,
 }
+
+impl HistoryItem {
+    pub fn label_state(&self) -> LabelState {
+        match self.label {
+            None => LabelState::Unlabelled,
+            Some(label) if label == self.digit => LabelState::Confirmed,
+            Some(_) => LabelState::Corrected,
+        }
+    }
+}
+
+/// What a person said of an answer: `GET /api/history?label=` filters by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum LabelState {
+    /// They said the answer was right.
+    Confirmed,
+    /// They gave another digit.
+    Corrected,
+    /// They have not said.
+    Unlabelled,
+}
+
+impl LabelState {
+    pub const ALL: [Self; 3] = [Self::Confirmed, Self::Corrected, Self::Unlabelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Corrected => "corrected",
+            Self::Unlabelled => "unlabelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == text)
+    }
+}
+
+/// The message for a `label` filter that is not one of [`LabelState`]'s.
+pub const BAD_LABEL_FILTER: &str = "label must be confirmed, corrected or unlabelled";
+/// The message for a digit outside 0–9.
+pub const BAD_DIGIT: &str = "digit must be a whole number from 0 to 9";
 
 /// A page of the user's predictions, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,6 +290,9 @@ pub struct HistoryPage {
     pub page: u32,
     pub per_page: u32,
     pub total: u64,
+    /// When the page was read (Unix milliseconds): `?until=` for the dataset downloads, so
+    /// that both files of the IDX pair hold the same digits.
+    pub as_of_ms: i64,
 }
 
 impl HistoryPage {
@@ -261,6 +315,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn label_states_read_back_and_classify() {
+        for state in LabelState::ALL {
+            assert_eq!(LabelState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(LabelState::parse("Confirmed"), None);
+        let item = |label| HistoryItem {
+            id: "x".into(),
+            digit: 3,
+            probability: 0.9,
+            cached: false,
+            created_at: String::new(),
+            image: String::new(),
+            label,
+            labelled_at_ms: None,
+        };
+        assert_eq!(item(None).label_state(), LabelState::Unlabelled);
+        assert_eq!(item(Some(3)).label_state(), LabelState::Confirmed);
+        assert_eq!(item(Some(8)).label_state(), LabelState::Corrected);
+    }
+
+    #[test]
     fn pages_round_up() {
         assert_eq!(page_count(0, 20), 1);
         assert_eq!(page_count(20, 20), 1);
@@ -278,6 +353,7 @@ mod tests {
             page: 1,
             per_page: 20,
             total: 41,
+            as_of_ms: 0,
         };
         assert_eq!(users.pages(), 2);
         assert_eq!(history.pages(), 3);

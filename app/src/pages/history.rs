@@ -1,18 +1,59 @@
 //! `/history`: the user's past predictions, newest first, 20 to a page, with the 28×28 image
-//! the model saw for each; and a button to clear them all (after a confirmation).
+//! the model saw for each and "Was this right?" under it; filters by what the person said and
+//! by digit (a plain GET form, so they work without JavaScript); the labelled digits as a
+//! dataset to download; and a button to clear them all (after a confirmation).
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{
+    components::{A, Form},
+    hooks::use_query_map,
+};
 
 use super::{
+    label::LabelControl,
     notice::{Notice, NoticeLine},
     pager::{Pager, use_page},
 };
 use crate::{
-    api::{self, HistoryItem},
+    api::{self, HistoryItem, LabelState},
     auth::{RequireUser, with_refresh},
 };
+
+/// The filters in the address (`?label=&digit=`), as given (the server checks them).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filters {
+    label: Option<String>,
+    digit: Option<String>,
+}
+
+impl Filters {
+    /// What to add to a `/history?page=N` address to keep them.
+    fn query(&self) -> String {
+        let mut query = String::new();
+        for (name, value) in [("label", &self.label), ("digit", &self.digit)] {
+            if let Some(value) = value {
+                // Only what the form offers is kept: no escaping needed, nothing injected.
+                if value.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    query.push_str(&format!("&{name}={value}"));
+                }
+            }
+        }
+        query
+    }
+}
+
+fn use_filters() -> Memo<Filters> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let query = query.read();
+        let given = |name| query.get(name).filter(|v: &String| !v.is_empty());
+        Filters {
+            label: given("label"),
+            digit: given("digit"),
+        }
+    })
+}
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
@@ -25,10 +66,14 @@ pub fn HistoryPage() -> impl IntoView {
 #[component]
 fn History() -> impl IntoView {
     let page = use_page();
+    let filters = use_filters();
     let version = RwSignal::new(0u32);
     let listing = Resource::new(
-        move || (page.get(), version.get()),
-        |(page, _)| async move { with_refresh(|| api::history(Some(page))).await },
+        move || (page.get(), filters.get(), version.get()),
+        |(page, filters, _)| async move {
+            with_refresh(|| api::history(Some(page), filters.label.clone(), filters.digit.clone()))
+                .await
+        },
     );
     let confirming = RwSignal::new(false);
     let clearing = RwSignal::new(false);
@@ -49,12 +94,22 @@ fn History() -> impl IntoView {
         <section class="history">
             <h1>"Your predictions"</h1>
             <NoticeLine notice/>
+            <FilterForm filters/>
             <Transition fallback=|| view! { <p class="loading">"Loading your predictions…"</p> }>
                 {move || {
                     listing
                         .get()
                         .map(|result| match result {
                             Err(error) => view! { <p class="form-error">{error.msg}</p> }.into_any(),
+                            Ok(listing) if listing.total == 0 && filters.get_untracked() != Filters::default() => {
+                                view! {
+                                    <p class="empty">
+                                        "No predictions match these filters. "
+                                        <A href="/history">"Show them all"</A>
+                                    </p>
+                                }
+                                    .into_any()
+                            }
                             Ok(listing) if listing.total == 0 => {
                                 view! {
                                     <p class="empty">
@@ -69,6 +124,10 @@ fn History() -> impl IntoView {
                                 let pages = listing.pages();
                                 let current = listing.page;
                                 let total = listing.total;
+                                // Moves forward past each label given on this page, so the
+                                // downloads include it.
+                                let as_of = RwSignal::new(listing.as_of_ms);
+                                let keep = filters.get_untracked().query();
                                 view! {
                                     <div class="history-tools">
                                         <p class="history-count">
@@ -105,7 +164,7 @@ fn History() -> impl IntoView {
                                         </div>
                                     </div>
                                     <ol class="history-list">
-                                        {listing.items.into_iter().map(|item| view! { <Entry item/> }).collect_view()}
+                                        {listing.items.into_iter().map(|item| view! { <Entry item as_of/> }).collect_view()}
                                     </ol>
                                     {(pages > 1)
                                         .then(|| {
@@ -113,12 +172,13 @@ fn History() -> impl IntoView {
                                                 <Pager
                                                     current
                                                     pages
-                                                    href=|target| format!("/history?page={target}")
+                                                    href=move |target| format!("/history?page={target}{keep}")
                                                     previous="← Newer"
                                                     next="Older →"
                                                 />
                                             }
                                         })}
+                                    <Downloads as_of/>
                                 }
                                     .into_any()
                             }
@@ -130,7 +190,12 @@ fn History() -> impl IntoView {
 }
 
 #[component]
-fn Entry(item: HistoryItem) -> impl IntoView {
+fn Entry(item: HistoryItem, as_of: RwSignal<i64>) -> impl IntoView {
+    let saved = Callback::new(move |item: HistoryItem| {
+        if let Some(at) = item.labelled_at_ms {
+            as_of.update(|as_of| *as_of = (*as_of).max(at));
+        }
+    });
     let when = readable_time(&item.created_at);
     view! {
         <li class="history-item" data-id=item.id>
@@ -154,7 +219,80 @@ fn Entry(item: HistoryItem) -> impl IntoView {
                     <time datetime=item.created_at.clone()>{when}</time>
                 </p>
             </div>
+            <LabelControl id=item.id.clone() digit=item.digit label=item.label saved/>
         </li>
+    }
+}
+
+/// Narrow the list: by what the person said of each answer, and by digit. A GET form: it
+/// works without JavaScript, and the address can be bookmarked.
+#[component]
+fn FilterForm(filters: Memo<Filters>) -> impl IntoView {
+    let chosen = move |name: &'static str, value: &'static str| {
+        let filters = filters.get();
+        let current = if name == "label" {
+            filters.label
+        } else {
+            filters.digit
+        };
+        current.as_deref() == Some(value)
+    };
+    const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    view! {
+        <Form method="GET" action="/history" attr:class="history-filters">
+            <label>
+                "Answers "
+                <select name="label">
+                    <option value="" selected=move || filters.get().label.is_none()>"All"</option>
+                    {LabelState::ALL
+                        .into_iter()
+                        .map(|state| {
+                            let value = state.as_str();
+                            let text = match state {
+                                LabelState::Confirmed => "Confirmed right",
+                                LabelState::Corrected => "Corrected",
+                                LabelState::Unlabelled => "Not yet checked",
+                            };
+                            view! {
+                                <option value=value selected=move || chosen("label", value)>{text}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                "Digit "
+                <select name="digit">
+                    <option value="" selected=move || filters.get().digit.is_none()>"Any"</option>
+                    {DIGITS
+                        .into_iter()
+                        .map(|d| view! { <option value=d selected=move || chosen("digit", d)>{d}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Show"</button>
+        </Form>
+    }
+}
+
+/// The labelled digits as a dataset: an MNIST IDX pair and a CSV, as of when the page was read.
+#[component]
+fn Downloads(as_of: RwSignal<i64>) -> impl IntoView {
+    let href =
+        move |file: &'static str| move || format!("/api/dataset/{file}?until={}", as_of.get());
+    view! {
+        <section class="dataset" aria-labelledby="dataset-title">
+            <h2 id="dataset-title">"Your digits as a dataset"</h2>
+            <p class="hint">
+                "Every digit you confirmed or corrected, with the digit you gave, in MNIST's own "
+                "format (a program that reads MNIST reads these unchanged) or as a CSV."
+            </p>
+            <ul class="downloads">
+                <li><a href=href("images-idx3-ubyte.gz") download>"Images (IDX, gzip)"</a></li>
+                <li><a href=href("labels-idx1-ubyte.gz") download>"Labels (IDX, gzip)"</a></li>
+                <li><a href=href("digits.csv") download>"CSV"</a></li>
+            </ul>
+        </section>
     }
 }
 
@@ -168,7 +306,22 @@ fn readable_time(rfc3339: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::readable_time;
+    use super::{Filters, readable_time};
+
+    #[test]
+    fn page_links_keep_the_filters_and_nothing_else() {
+        assert_eq!(Filters::default().query(), "");
+        let filters = Filters {
+            label: Some("corrected".into()),
+            digit: Some("7".into()),
+        };
+        assert_eq!(filters.query(), "&label=corrected&digit=7");
+        let hostile = Filters {
+            label: Some("x&admin=1".into()),
+            digit: None,
+        };
+        assert_eq!(hostile.query(), "");
+    }
 
     #[test]
     fn times_read_as_date_and_minutes() {

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use app::api::{
-    AccessToken, CurrentUser, HistoryPage, Message, NO_FILE, PredictResponse, Quota, UserPage,
+    AccessToken, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser, HistoryItem, HistoryPage, LabelState,
+    Message, NO_FILE, PredictResponse, Quota, UserPage,
     backend::{Backend, BoxFuture, Failure, Outcome, Predictions},
 };
 use http::{StatusCode, request::Parts};
@@ -19,8 +20,9 @@ use crate::{
         service::AccountService,
         sessions::{Fallback, PageRender, Principal, Sessions},
     },
+    clock::now_ms,
     failure::database,
-    predictions::history::History,
+    predictions::history::{History, HistoryFilter},
     predictions::predictor::Predictor,
 };
 
@@ -192,13 +194,44 @@ impl Predictions for PredictionsPort {
         })
     }
 
-    fn history<'a>(&'a self, request: &'a Parts, page: u32) -> BoxFuture<'a, Outcome<HistoryPage>> {
+    fn history<'a>(
+        &'a self,
+        request: &'a Parts,
+        page: u32,
+        label: Option<String>,
+        digit: Option<String>,
+    ) -> BoxFuture<'a, Outcome<HistoryPage>> {
         Box::pin(async move {
             let caller = caller(&self.sessions, request).await?;
+            let filter = history_filter(label.as_deref(), digit.as_deref())?;
             self.history
-                .page(&caller.user.id, page)
+                .page(&caller.user.id, page, filter, now_ms())
                 .await
                 .map_err(|e| database(&e, "reading a history"))
+        })
+    }
+
+    fn set_label<'a>(
+        &'a self,
+        request: &'a Parts,
+        id: Option<String>,
+        label: Option<u8>,
+    ) -> BoxFuture<'a, Outcome<HistoryItem>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            let id = id
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| Failure::new(StatusCode::BAD_REQUEST, "id is required"))?;
+            if label.is_some_and(|digit| digit > 9) {
+                return Err(Failure::new(StatusCode::BAD_REQUEST, BAD_DIGIT));
+            }
+            self.history
+                .set_label(&caller.user.id, &id, label, now_ms())
+                .await
+                .map_err(|e| database(&e, "labelling a prediction"))?
+                .ok_or_else(|| {
+                    Failure::new(StatusCode::NOT_FOUND, "No such prediction in your history")
+                })
         })
     }
 
@@ -211,5 +244,59 @@ impl Predictions for PredictionsPort {
                 .map_err(|e| database(&e, "clearing a history"))?;
             Ok(Message::new("Your history has been cleared"))
         })
+    }
+}
+
+/// The history filter from the query's `label` and `digit` (empty means no filter, as an HTML
+/// form sends an unset choice).
+pub fn history_filter(label: Option<&str>, digit: Option<&str>) -> Outcome<HistoryFilter> {
+    fn given(value: Option<&str>) -> Option<&str> {
+        value.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let label = given(label)
+        .map(|text| {
+            LabelState::parse(text)
+                .ok_or_else(|| Failure::new(StatusCode::BAD_REQUEST, BAD_LABEL_FILTER))
+        })
+        .transpose()?;
+    let digit = given(digit)
+        .map(|text| {
+            text.parse::<u8>()
+                .ok()
+                .filter(|d| *d <= 9)
+                .ok_or_else(|| Failure::new(StatusCode::BAD_REQUEST, BAD_DIGIT))
+        })
+        .transpose()?;
+    Ok(HistoryFilter { label, digit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_filters_read_the_query_and_refuse_nonsense() {
+        assert_eq!(history_filter(None, None), Ok(HistoryFilter::default()));
+        assert_eq!(
+            history_filter(Some(""), Some(" ")),
+            Ok(HistoryFilter::default())
+        );
+        assert_eq!(
+            history_filter(Some("corrected"), Some("7")),
+            Ok(HistoryFilter {
+                label: Some(LabelState::Corrected),
+                digit: Some(7)
+            })
+        );
+        for (label, digit) in [
+            (Some("right"), None),
+            (None, Some("10")),
+            (None, Some("-1")),
+        ] {
+            assert_eq!(
+                history_filter(label, digit).map_err(|f| f.status),
+                Err(StatusCode::BAD_REQUEST)
+            );
+        }
     }
 }

@@ -161,12 +161,13 @@ fn render_operation(page: &mut String, path: &str, method: &str, operation: &Val
         );
     }
     if let Some(parameters) = operation["parameters"].as_array() {
-        page.push_str("<p>Query parameters:</p><ul>");
+        page.push_str("<p>Parameters:</p><ul>");
         for parameter in parameters {
             let _ = write!(
                 page,
-                "<li><code>{}</code> ({}): {}</li>",
+                "<li><code>{}</code> (in the {}, {}): {}</li>",
                 escape(str_of(parameter, "name")),
+                escape(str_of(parameter, "in")),
                 type_of(&parameter["schema"]),
                 prose(str_of(parameter, "description")),
             );
@@ -187,7 +188,14 @@ fn render_operation(page: &mut String, path: &str, method: &str, operation: &Val
         "<table><thead><tr><th>Status</th><th>Body</th><th>Meaning</th></tr></thead><tbody>",
     );
     for (status, response) in operation["responses"].as_object().into_iter().flatten() {
-        let body = response["content"]["application/json"]["schema"].clone();
+        let body = match response["content"].as_object() {
+            Some(content) if !content.contains_key("application/json") => content
+                .keys()
+                .map(|media| format!("<code>{}</code>", escape(media)))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            _ => type_of(&response["content"]["application/json"]["schema"]),
+        };
         let headers: Vec<String> = response["headers"]
             .as_object()
             .into_iter()
@@ -203,7 +211,7 @@ fn render_operation(page: &mut String, path: &str, method: &str, operation: &Val
             page,
             "<tr><td>{}</td><td>{}</td><td>{}{headers}</td></tr>",
             escape(status),
-            type_of(&body),
+            body,
             prose(str_of(response, "description")),
         );
     }

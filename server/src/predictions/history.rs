@@ -10,8 +10,8 @@
 
 use std::sync::Arc;
 
-use app::api::{HistoryItem, HistoryPage};
-use sqlx::{AnyPool, Row};
+use app::api::{HistoryItem, HistoryPage, LabelState};
+use sqlx::{AnyPool, Row, any::AnyRow};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::rfc3339;
@@ -101,41 +101,95 @@ impl History {
         self.writer.store(row).await
     }
 
-    /// Page `page` (from 1) of `user_id`'s predictions, newest first.
-    pub async fn page(&self, user_id: &str, page: u32) -> Result<HistoryPage, sqlx::Error> {
+    /// Page `page` (from 1) of `user_id`'s predictions, newest first, narrowed by `filter`;
+    /// `as_of_ms` is now, taken before reading.
+    pub async fn page(
+        &self,
+        user_id: &str,
+        page: u32,
+        filter: HistoryFilter,
+        as_of_ms: i64,
+    ) -> Result<HistoryPage, sqlx::Error> {
         let page = page.max(1);
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM predictions WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_one(&self.db)
+        let (condition, used) = filter.condition();
+        let digit = filter.digit.map(i64::from);
+        let count = format!("SELECT COUNT(*) FROM predictions WHERE user_id = $1{condition}");
+        let mut total = sqlx::query_scalar::<_, i64>(&count).bind(user_id);
+        if let Some(digit) = digit {
+            total = total.bind(digit);
+        }
+        let total = total.fetch_one(&self.db).await?;
+        let (limit, offset) = (used + 2, used + 3);
+        let select = format!(
+            "SELECT {ITEM_COLUMNS} FROM predictions WHERE user_id = $1{condition} \
+             ORDER BY created_at_ms DESC, id LIMIT ${limit} OFFSET ${offset}"
+        );
+        let mut rows = sqlx::query(&select).bind(user_id);
+        if let Some(digit) = digit {
+            rows = rows.bind(digit);
+        }
+        let rows = rows
+            .bind(i64::from(HISTORY_PER_PAGE))
+            .bind(i64::from(page - 1) * i64::from(HISTORY_PER_PAGE))
+            .fetch_all(&self.db)
             .await?;
-        let rows = sqlx::query(
-            "SELECT id, created_at_ms, digit, probability, cached, image FROM predictions \
-             WHERE user_id = $1 ORDER BY created_at_ms DESC, id LIMIT $2 OFFSET $3",
-        )
-        .bind(user_id)
-        .bind(i64::from(HISTORY_PER_PAGE))
-        .bind(i64::from(page - 1) * i64::from(HISTORY_PER_PAGE))
-        .fetch_all(&self.db)
-        .await?;
-        let items = rows
-            .iter()
-            .map(|row| -> Result<HistoryItem, sqlx::Error> {
-                Ok(HistoryItem {
-                    id: row.try_get("id")?,
-                    digit: u8::try_from(row.try_get::<i64, _>("digit")?).unwrap_or_default(),
-                    probability: row.try_get::<f64, _>("probability")? as f32,
-                    cached: row.try_get::<i64, _>("cached")? != 0,
-                    created_at: rfc3339(row.try_get::<i64, _>("created_at_ms")? / 1000),
-                    image: row.try_get("image")?,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let items = rows.iter().map(item).collect::<Result<Vec<_>, _>>()?;
         Ok(HistoryPage {
             items,
             page,
             per_page: HISTORY_PER_PAGE,
             total: u64::try_from(total).unwrap_or_default(),
+            as_of_ms,
         })
+    }
+
+    /// Records that prediction `id` of `user_id` really is `label` (`None`: forgets it), and
+    /// returns the row; `None` if `user_id` has no such prediction.
+    pub async fn set_label(
+        &self,
+        user_id: &str,
+        id: &str,
+        label: Option<u8>,
+        now_ms: i64,
+    ) -> Result<Option<HistoryItem>, sqlx::Error> {
+        let updated = sqlx::query(
+            "UPDATE predictions SET label = $1, labelled_at_ms = $2 WHERE id = $3 AND user_id = $4",
+        )
+        .bind(label.map(i64::from))
+        .bind(label.map(|_| now_ms))
+        .bind(id)
+        .bind(user_id)
+        .execute(&self.db)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {ITEM_COLUMNS} FROM predictions WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&self.db)
+        .await?;
+        row.as_ref().map(item).transpose()
+    }
+
+    /// Every labelled prediction of `user_id`, oldest first: the person's own dataset. With
+    /// `until` (Unix milliseconds), only labels given at or before then.
+    pub async fn labelled(
+        &self,
+        user_id: &str,
+        until: Option<i64>,
+    ) -> Result<Vec<HistoryItem>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ITEM_COLUMNS} FROM predictions WHERE user_id = $1 AND label IS NOT NULL \
+             AND labelled_at_ms <= $2 ORDER BY created_at_ms, id"
+        ))
+        .bind(user_id)
+        .bind(until.unwrap_or(i64::MAX))
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter().map(item).collect()
     }
 
     /// Deletes every prediction of `user_id`.
@@ -145,6 +199,52 @@ impl History {
             .execute(&self.db)
             .await?;
         Ok(())
+    }
+}
+
+const ITEM_COLUMNS: &str =
+    "id, created_at_ms, digit, probability, cached, image, label, labelled_at_ms";
+
+fn item(row: &AnyRow) -> Result<HistoryItem, sqlx::Error> {
+    let digit = |column| -> Result<Option<u8>, sqlx::Error> {
+        Ok(row
+            .try_get::<Option<i64>, _>(column)?
+            .and_then(|d| u8::try_from(d).ok()))
+    };
+    Ok(HistoryItem {
+        id: row.try_get("id")?,
+        digit: digit("digit")?.unwrap_or_default(),
+        probability: row.try_get::<f64, _>("probability")? as f32,
+        cached: row.try_get::<i64, _>("cached")? != 0,
+        created_at: rfc3339(row.try_get::<i64, _>("created_at_ms")? / 1000),
+        image: row.try_get("image")?,
+        label: digit("label")?,
+        labelled_at_ms: row.try_get("labelled_at_ms")?,
+    })
+}
+
+/// Which of a history's rows a listing shows: by what the person said of the answer, and by
+/// the true digit (the label where there is one, else the answer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub label: Option<LabelState>,
+    pub digit: Option<u8>,
+}
+
+impl HistoryFilter {
+    /// The SQL after `WHERE user_id = $1`, and how many parameters it takes: the digit, if
+    /// any, is `$2`.
+    fn condition(self) -> (String, usize) {
+        let mut sql = String::from(match self.label {
+            None => "",
+            Some(LabelState::Confirmed) => " AND label = digit",
+            Some(LabelState::Corrected) => " AND label <> digit",
+            Some(LabelState::Unlabelled) => " AND label IS NULL",
+        });
+        if self.digit.is_some() {
+            sql.push_str(" AND COALESCE(label, digit) = $2");
+        }
+        (sql, usize::from(self.digit.is_some()))
     }
 }
 
@@ -204,6 +304,27 @@ fn insert_statement(rows: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_number_their_parameter_after_the_user() {
+        assert_eq!(HistoryFilter::default().condition(), (String::new(), 0));
+        let corrected_sevens = HistoryFilter {
+            label: Some(LabelState::Corrected),
+            digit: Some(7),
+        };
+        assert_eq!(
+            corrected_sevens.condition(),
+            (
+                " AND label <> digit AND COALESCE(label, digit) = $2".to_owned(),
+                1
+            )
+        );
+        let unlabelled = HistoryFilter {
+            label: Some(LabelState::Unlabelled),
+            digit: None,
+        };
+        assert_eq!(unlabelled.condition().0, " AND label IS NULL");
+    }
 
     #[test]
     fn statements_number_every_row_s_parameters() {

@@ -155,9 +155,10 @@ impl Predictor {
     ) -> Outcome<PredictResponse> {
         let (answer, cached) = self.answer(upload).await?;
         let probability = answer.confidence();
+        let id = uuid::Uuid::new_v4().to_string();
         self.history
             .store(HistoryRow {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: id.clone(),
                 user_id: caller.user.id.clone(),
                 created_at_ms: now_ms(),
                 digit: answer.digit,
@@ -177,6 +178,7 @@ impl Predictor {
             preprocess_version: PREPROCESS_VERSION,
             image: answer.image,
             quota,
+            id,
         })
     }
 }

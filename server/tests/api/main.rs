@@ -14,6 +14,7 @@ mod accounts_store;
 mod commands;
 mod health;
 mod helpers;
+mod labels;
 mod metrics;
 mod observability;
 mod openapi;

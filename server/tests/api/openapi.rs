@@ -135,10 +135,12 @@ async fn every_server_function_is_documented_with_its_method() {
         Vec::<&(String, String)>::new(),
         "server functions missing from /api/openapi.json"
     );
+    // The dataset downloads are a plain route (their answers are files), checked below.
+    let dataset = (app::api::openapi::DATASET_PATH.to_owned(), "get".to_owned());
     assert_eq!(
         documented.difference(&registered).collect::<Vec<_>>(),
-        Vec::<&(String, String)>::new(),
-        "documented endpoints that do not exist"
+        vec![&dataset],
+        "documented endpoints that are not server functions"
     );
     for scheme in ["bearer", "cookie", "refresh_cookie"] {
         assert!(
@@ -250,13 +252,42 @@ async fn every_answer_matches_its_documented_schema() {
             )
     };
     let digit = digit_png(ONE, 112, 0.0);
+    let (status, answer) = check
+        .call(Method::POST, "/api/predict", upload(digit.clone()))
+        .await;
+    assert_eq!(status, 200);
+    let id = answer["id"]
+        .as_str()
+        .expect("the prediction's id")
+        .to_owned();
+
+    // "Was this right?": a correction, its refusals, the history filtered by it.
+    let correction = json!({"id": id, "label": 7});
+    let (status, item) = check.post_json("/api/label", token, correction).await;
+    assert_eq!((status, item["label"].clone()), (200, json!(7)));
+    for (body, expected) in [
+        (json!({"id": id, "label": 10}), 400),
+        (json!({"label": 3}), 400),
+        (json!({"id": "no-such-prediction", "label": 3}), 404),
+    ] {
+        assert_eq!(check.post_json("/api/label", token, body).await.0, expected);
+    }
     assert_eq!(
         check
-            .call(Method::POST, "/api/predict", upload(digit.clone()))
+            .post_json("/api/label", None, json!({"id": id, "label": 1}))
             .await
             .0,
-        200
+        401
     );
+    let (status, corrected) = check
+        .get("/api/history", "?label=corrected&digit=7", token)
+        .await;
+    assert_eq!((status, corrected["total"].clone()), (200, json!(1)));
+    assert_eq!(
+        check.get("/api/history", "?label=right", token).await.0,
+        400
+    );
+    assert_eq!(check.get("/api/history", "?digit=12", token).await.0, 400);
     let not_an_image = upload(b"plain text".to_vec());
     assert_eq!(
         check
@@ -366,11 +397,13 @@ async fn every_answer_matches_its_documented_schema() {
         .filter(|(_, _, status)| *status < 300)
         .map(|(path, _, _)| path.as_str())
         .collect();
+    // Every one answering JSON, that is: the dataset's files are checked in `predict.rs`.
     let documented: BTreeSet<&str> = check.doc["paths"]
         .as_object()
         .expect("paths")
         .keys()
         .map(String::as_str)
+        .filter(|path| *path != app::api::openapi::DATASET_PATH)
         .collect();
     assert_eq!(succeeded, documented);
 }

@@ -3,7 +3,10 @@
 use leptos::{html, prelude::*};
 
 use super::Outcome;
-use crate::api::{PredictResponse, Quota, QuotaWindow};
+use crate::{
+    api::{PredictResponse, Quota, QuotaWindow},
+    pages::label::LabelControl,
+};
 
 /// Where the last recognition stands, and the quota left after it.
 #[component]
@@ -72,6 +75,7 @@ fn Answer(answer: PredictResponse) -> impl IntoView {
                 />
                 <figcaption>"What the model saw (28 × 28 pixels)"</figcaption>
             </figure>
+            <LabelControl id=answer.id.clone() digit label=None/>
             <h3 id="probabilities-title">"All ten probabilities"</h3>
             <ol class="probabilities" aria-labelledby="probabilities-title">
                 {answer
