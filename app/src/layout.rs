@@ -5,20 +5,54 @@ use leptos_router::{NavigateOptions, components::A, hooks::use_navigate};
 
 use crate::{api, auth::use_auth};
 
+/// Which page inside the frame is live (hydrated, its handlers attached), by the number each
+/// page draws as it renders.
+#[derive(Clone, Copy)]
+pub struct PageLive {
+    live: RwSignal<Option<u64>>,
+    next: StoredValue<u64>,
+}
+
+/// Called by every page as it renders: once its own effects run (it has hydrated), the frame's
+/// `data-hydrated` turns `true`; when it is replaced by another page, `false` until that one is
+/// live too. Each page clears only its own mark, so the order in which the old page is cleaned
+/// up and the new one's effect runs does not matter.
+pub fn mark_page_live() {
+    if let Some(PageLive { live, next }) = use_context::<PageLive>() {
+        let me = next.get_value();
+        next.set_value(me + 1);
+        Effect::new(move |_| live.set(Some(me)));
+        on_cleanup(move || {
+            // The frame may be going away too (its signal already disposed).
+            if live.try_get_untracked() == Some(Some(me)) {
+                live.try_set(None);
+            }
+        });
+    }
+}
+
 /// Header, navigation and main content area.
 ///
 /// The menu button collapses the navigation on narrow screens. `data-hydrated` turns `true` once
-/// the WASM bundle has taken over the page, which lets tests (and curious people) tell a
-/// server-rendered page from a live one.
+/// the WASM has taken over the frame and the page in it (see [`mark_page_live`]), which lets
+/// tests (and curious people) tell a server-rendered page from a live one.
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let (hydrated, set_hydrated) = signal(false);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| set_hydrated.set(true));
+    // The frame hydrates first; a lazily loaded page after its chunk has arrived. The page is
+    // live only when it says so (`mark_page_live`).
+    let page_live = RwSignal::new(None);
+    provide_context(PageLive {
+        live: page_live,
+        next: StoredValue::new(0),
+    });
+    let live = move || (hydrated.get() && page_live.get().is_some()).to_string();
 
     view! {
-        <div class="app" data-hydrated=move || hydrated.get().to_string()>
+        <div class="app" data-hydrated=live>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="site-header">
                 <A href="/" attr:class="brand">

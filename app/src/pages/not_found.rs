@@ -10,6 +10,7 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    crate::layout::mark_page_live();
     view! {
         <Title text="Page not found"/>
         <section class="not-found">
