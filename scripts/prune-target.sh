@@ -2,13 +2,18 @@
 # Keeps the shared cargo target directory from filling the disk. Every build with a different
 # set of features or packages leaves another copy of each affected artifact (a test binary of
 # the server is over 1 GB); nothing ever removes the old ones. This keeps the newest KEEP
-# (default 2) copies of each artifact per profile and the newest KEEP incremental caches per
+# (default 4) copies of each artifact per profile and the newest KEEP incremental caches per
 # crate, and drops half-written temporaries. A pruned copy that is still needed is rebuilt.
+#
+# Four, because that many are in use at once in the debug profile: clippy's checked copies, the
+# tests' built ones, `make run`'s debug server and the host-side macros of the WASM's clippy.
+# With two, every `make test` deleted clippy's copies (cargo does not touch a fresh artifact, so
+# the oldest by date are the ones in use longest) and spent 15 minutes re-checking them.
 # Run by `make run` and `make test` before they build; safe to run at any time no build runs.
 set -euo pipefail
 
 target=${CARGO_TARGET_DIR:-target}
-keep=${KEEP:-2}
+keep=${KEEP:-4}
 [ -d "$target" ] || exit 0
 
 before=$(du -sk "$target" 2>/dev/null | cut -f1)

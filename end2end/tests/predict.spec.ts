@@ -227,18 +227,18 @@ test("answers are confirmed or corrected, the history filters by it, and the lab
   await expect(page.locator(".app")).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
 
   // Filter to the corrected answers, then by true digit.
-  await page.getByLabel("Answers").selectOption("corrected");
+  await page.locator('select[name="label"]').selectOption("corrected");
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(/label=corrected/);
   await expect(items).toHaveCount(1);
   await expect(items.nth(0).locator(".history-digit")).toHaveText("Digit 7");
-  await page.getByLabel("Answers").selectOption("");
-  await page.getByLabel("Digit").selectOption("1");
+  await page.locator('select[name="label"]').selectOption("");
+  await page.locator('select[name="digit"]').selectOption("1");
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(/digit=1/);
   await expect(items).toHaveCount(1);
   await expect(items.nth(0).locator(".history-digit")).toHaveText("Digit 1");
-  await page.getByLabel("Digit").selectOption("3");
+  await page.locator('select[name="digit"]').selectOption("3");
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page.getByText("No predictions match these filters.")).toBeVisible();
   await page.getByRole("link", { name: "Show them all" }).click();

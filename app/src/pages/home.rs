@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use super::draw::Recognizer;
 use crate::auth::use_auth;
 
 #[component]
@@ -25,7 +26,7 @@ pub fn HomePage() -> impl IntoView {
                 auth.user
                     .get()
                     .map(|user| match user {
-                        Some(_) => tools::view(),
+                        Some(_) => view! { <Recognizer/> }.into_any(),
                         None => view! { <JoinIn/> }.into_any(),
                     })
             }}
@@ -63,56 +64,6 @@ pub fn HomePage() -> impl IntoView {
                 ", so the same service can be called with "<code>"curl"</code>" or from your own code."
             </p>
         </section>
-    }
-}
-
-/// Loads the drawing tools if someone is logged in, so that the home page renders them at once
-/// (on the server, and when it hydrates, without waiting inside the page: a `Suspend` there
-/// made hydration fail now and then). Awaited by the home route before the page renders.
-pub async fn prepare() {
-    let auth = use_auth();
-    if auth.user.await.is_some() {
-        tools::load().await;
-    }
-}
-
-/// The drawing tools (canvas, upload, result panel): the largest part of the home page, in a
-/// WASM chunk of their own in the split build, loaded only for a logged-in user.
-mod tools {
-    use std::sync::OnceLock;
-
-    use leptos::prelude::*;
-
-    use super::super::draw::Recognizer;
-
-    /// Renders the tools; set once their chunk has arrived.
-    static RENDER: OnceLock<fn() -> AnyView> = OnceLock::new();
-
-    #[cfg_attr(any(feature = "split", not(target_arch = "wasm32")), leptos::lazy)]
-    async fn drawing_tools() -> fn() -> AnyView {
-        fn render() -> AnyView {
-            view! { <Recognizer/> }.into_any()
-        }
-        render as fn() -> AnyView
-    }
-
-    /// Fetches the chunk (once; on the server this also lists it in the page for the browser to
-    /// preload).
-    pub async fn load() {
-        let render = drawing_tools().await;
-        _ = RENDER.set(render);
-    }
-
-    /// The tools, at once if their chunk is here, else as soon as it has arrived.
-    pub fn view() -> AnyView {
-        match RENDER.get() {
-            Some(render) => render(),
-            None => Suspend::new(async {
-                load().await;
-                RENDER.get().map(|render| render())
-            })
-            .into_any(),
-        }
     }
 }
 
