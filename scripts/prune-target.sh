@@ -5,10 +5,11 @@
 # (default 4) copies of each artifact per profile and the newest KEEP incremental caches per
 # crate, and drops half-written temporaries. A pruned copy that is still needed is rebuilt.
 #
-# Four, because that many are in use at once in the debug profile: clippy's checked copies, the
-# tests' built ones, `make run`'s debug server and the host-side macros of the WASM's clippy.
-# With two, every `make test` deleted clippy's copies (cargo does not touch a fresh artifact, so
-# the oldest by date are the ones in use longest) and spent 15 minutes re-checking them.
+# Four rather than two: with two, every `make test` deleted clippy's copies (cargo does not
+# touch a fresh artifact, so the oldest by date are the ones in use longest) and spent 15
+# minutes re-checking them. Four is still not enough: a group is a crate's file name without
+# its version (libsyn-<hash>.rlib holds syn 2 and syn 3, each in several feature sets), so copies
+# in use are still dropped. Grouping by version too, or pruning by access time, is the fix.
 # Run by `make run` and `make test` before they build; safe to run at any time no build runs.
 set -euo pipefail
 
