@@ -5,11 +5,13 @@
 # (default 4) copies of each artifact per profile and the newest KEEP incremental caches per
 # crate, and drops half-written temporaries. A pruned copy that is still needed is rebuilt.
 #
-# Four rather than two: with two, every `make test` deleted clippy's copies (cargo does not
-# touch a fresh artifact, so the oldest by date are the ones in use longest) and spent 15
-# minutes re-checking them. Four is still not enough: a group is a crate's file name without
-# its version (libsyn-<hash>.rlib holds syn 2 and syn 3, each in several feature sets), so copies
-# in use are still dropped. Grouping by version too, or pruning by access time, is the fix.
+# A group is an artifact's crate, version and kind: libsyn-<hash>.rlib of syn 2.0.100 and of
+# syn 1.0.109 are different groups, each keeping its newest four feature sets. The version comes
+# from the artifact's dep-info file (<name>-<hash>.d lists the sources it was built from, under
+# .../<crate>-<version>/). Grouping by file name alone (an earlier version of this script) put
+# every syn in one group and deleted copies that were in use: cargo does not touch a fresh
+# artifact, so the oldest by date are often the ones in use longest, and every `make test`
+# re-checked what clippy had just checked.
 # Run by `make run` and `make test` before they build; safe to run at any time no build runs.
 set -euo pipefail
 
@@ -29,11 +31,22 @@ for dir in "$target"/*/deps "$target"/*/*/deps; do
   [ -d "$dir" ] || continue
   # Leftovers of an interrupted link (name.tmpXXXX) are never used again.
   find "$dir" -maxdepth 1 -name '*.tmp*' -mmin +60 -exec rm -rf {} +
-  # name-<16 hex>[.ext]: the group is the name and the extension.
-  find "$dir" -maxdepth 1 -type f -printf '%T@\t%f\n' |
+  # name-<16 hex>[.ext]: the group is the name, the extension and the crate's source
+  # directory (crate-version), read from the dep-info file of the same hash.
+  (cd "$dir" && find . -maxdepth 1 -name '*.d' -type f -print0 |
+    xargs -0 -r awk 'FNR == 1 {
+      hash = FILENAME; sub(/^.*-/, "", hash); sub(/\.d$/, "", hash)
+      n = split($2, part, "/"); crate = "?"
+      for (i = n - 1; i > 0; i--) if (part[i] ~ /-[0-9]+\.[0-9]+\.[0-9]+/) { crate = part[i]; break }
+      if (crate == "?") for (i = n - 1; i > 1; i--) if (part[i] == "src") { crate = part[i - 1]; break }
+      print hash "\t" crate; nextfile }'; echo "end-of-versions") > "$dir/.versions.tmp"
+  find "$dir" -maxdepth 1 -type f ! -name '.versions.tmp' -printf '%T@\t%f\n' |
     sort -rn | cut -f2 |
-    sed -nE 's/^(.+)-[0-9a-f]{16}(\.[a-z]+)?$/\1\2\t&/p' |
+    sed -nE 's/^(.+)-([0-9a-f]{16})(\.[a-z]+)?$/\2\t\1\3\t&/p' |
+    awk -F'\t' 'NR == FNR { if ($0 != "end-of-versions") version[$1] = $2; next }
+      { print $2 "@" ($1 in version ? version[$1] : "?") "\t" $3 }' "$dir/.versions.tmp" - |
     beyond_newest | (cd "$dir" && xargs -r rm -f)
+  rm -f "$dir/.versions.tmp"
 done
 
 for dir in "$target"/*/incremental "$target"/*/*/incremental; do

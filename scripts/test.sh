@@ -124,4 +124,21 @@ export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
 for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 say "starting a throwaway PostgreSQL"
+# As root, pg_virtualenv keeps its cluster in the system's place (/etc/postgresql/<v>/regress)
+# and refuses to start when one is there. A run that was killed (a timeout, a session cut off)
+# never dropped its own, and every run after it failed here ("Cluster 15/regress exists,
+# refusing to overwrite"). pg_virtualenv marks the clusters it makes with .by_pg_virtualenv;
+# those are throwaways by definition, so a stale one is dropped first. An unmarked "regress"
+# cluster is someone's own and is left alone (pg_virtualenv then says so and stops).
+if [ "$(id -u)" = 0 ]; then
+  for conf in /etc/postgresql/*/regress; do
+    [ -f "$conf/.by_pg_virtualenv" ] || continue
+    version=$(basename "$(dirname "$conf")")
+    echo "dropping the throwaway cluster $version/regress an earlier run left behind"
+    pg_ctlcluster --mode immediate "$version" regress stop 2>/dev/null || true
+    pg_dropcluster "$version" regress 2>/dev/null || true
+    rm -f "$conf/.by_pg_virtualenv"
+    rmdir "$conf" 2>/dev/null || true
+  done
+fi
 pg_virtualenv "$0" --with-postgres
