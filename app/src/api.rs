@@ -19,7 +19,7 @@ mod wire;
 // The glob also brings each function's generated argument type (`Register`, `Login`, …).
 pub use functions::*;
 pub use wire::{
-    AccessToken, ApiError, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser, HistoryItem, HistoryPage,
-    LabelState, MISSING_AUTHORIZATION, Message, NO_FILE, NOT_AN_IMAGE, PredictError,
-    PredictResponse, Quota, QuotaWindow, TOKEN_EXPIRED, UserPage, UserSummary,
+    ACCESS_COOKIE, AccessToken, ApiError, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser, HistoryItem,
+    HistoryPage, LabelState, MISSING_AUTHORIZATION, Message, NO_FILE, NOT_AN_IMAGE, PredictError,
+    PredictResponse, Quota, QuotaWindow, REFRESH_COOKIE, TOKEN_EXPIRED, UserPage, UserSummary,
 };

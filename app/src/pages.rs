@@ -68,10 +68,35 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
-    HomeRoute => HomePage,
     LoginRoute => LoginPage,
     RegisterRoute => RegisterPage,
     AccountRoute => AccountPage,
     AdminRoute => AdminPage,
     HistoryRoute => HistoryPage,
+}
+
+/// The home page: like the others, but a logged-in user's drawing tools are a chunk of their own
+/// (a visitor, who does not see them, does not download them), loaded before the page renders
+/// so that it renders, and hydrates, in one pass ([`home::Tools`]).
+pub struct HomeRoute {
+    tools: home::Tools,
+}
+
+impl LazyRoute for HomeRoute {
+    fn data() -> Self {
+        Self {
+            tools: home::Tools::wanted(),
+        }
+    }
+
+    async fn view(this: Self) -> AnyView {
+        crate::layout::mark_page_live();
+        this.tools.prepare().await;
+        home_page().await
+    }
+}
+
+#[cfg_attr(any(feature = "split", not(target_arch = "wasm32")), leptos::lazy)]
+async fn home_page() -> AnyView {
+    view! { <HomePage/> }.into_any()
 }

@@ -8,6 +8,7 @@ import {
   openNav,
   submitCredentials,
   uniqueName,
+  waitForHydration,
   watchForPageErrors,
 } from "./helpers";
 
@@ -263,6 +264,74 @@ test("answers are confirmed or corrected, the history filters by it, and the lab
   // A label taken back: the 1 is no longer confirmed.
   await items.nth(1).getByRole("button", { name: "Take back" }).click();
   await expect(items.nth(1).locator(".label-state")).toHaveText("Was this right?");
+  expect(errors, "console errors or CSP violations").toEqual([]);
+});
+
+/** The WASM chunks only the drawing tools need (none of the visitor's home page's own), from the
+ * split build's manifest; `null` for an unsplit build (`make run`), which has no chunks. */
+async function drawingToolChunks(request: APIRequestContext): Promise<string[] | null> {
+  const response = await request.get("/pkg/__wasm_split_manifest.json");
+  if (response.status() === 404) return null;
+  expect(response.ok()).toBe(true);
+  const manifest: Record<string, string[]> = await response.json();
+  const chunksOf = (name: string): string[] => {
+    const key = Object.keys(manifest).find((k) => k.replace(/^_+|_[0-9]+$/g, "") === name);
+    expect(key, `${name} in the split manifest`).toBeDefined();
+    return manifest[key!].map((file) => (file.endsWith(".wasm") ? file : `${file}.wasm`));
+  };
+  const home = new Set(chunksOf("home_page"));
+  const tools = chunksOf("drawing_tools").filter((file) => !home.has(file));
+  expect(tools.length, "the drawing tools have a chunk of their own").toBeGreaterThan(0);
+  return tools;
+}
+
+/** Every WASM file the page downloads from now on. */
+function watchWasm(page: Page): string[] {
+  const files: string[] = [];
+  page.on("request", (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.endsWith(".wasm")) files.push(pathname.split("/").pop()!);
+  });
+  return files;
+}
+
+test("a visitor's first visit does not download the drawing tools; logging in does", async ({
+  page,
+  request,
+}) => {
+  const tools = await drawingToolChunks(request);
+  test.skip(tools === null, "an unsplit build has no chunks to leave out");
+  const errors = watchForPageErrors(page);
+  const wasm = watchWasm(page);
+  await openHydrated(page, "/");
+  await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
+  expect(wasm, "the visitor's home page loads WASM").toContain("trazo.wasm");
+  for (const chunk of tools!) expect(wasm, "the visitor downloaded the drawing tools").not.toContain(chunk);
+
+  // Logged in (a navigation inside the app, no reload), the tools arrive and work.
+  await logInAsNewUser(page, request, "chunky");
+  for (const chunk of tools!) expect(wasm).toContain(chunk);
+  await waitForHydration(page);
+  await drawOne(page);
+  await page.getByRole("button", { name: "Recognise drawing" }).click();
+  await expectAnswer(page, "1");
+
+  // And a logged-in first visit (a reload) renders and hydrates them in one pass.
+  await page.reload();
+  await waitForHydration(page);
+  await drawOne(page);
+  expect(errors, "console errors or CSP violations").toEqual([]);
+});
+
+test("a stale session cookie still gets the visitor's home page, live", async ({ page, baseURL }) => {
+  const errors = watchForPageErrors(page);
+  await page.context().addCookies([
+    { name: "trazo_access", value: "not-a-token", url: baseURL! },
+    { name: "trazo_refresh", value: "not-a-token-either", url: baseURL! },
+  ]);
+  await openHydrated(page, "/");
+  await expect(page.getByRole("img", { name: "Drawing area" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
   expect(errors, "console errors or CSP violations").toEqual([]);
 });
 

@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 pub const TOKEN_EXPIRED: &str = "Token has expired";
 /// The message of a 401 that came without an access token (the original service's contract).
 pub const MISSING_AUTHORIZATION: &str = "Missing Authorization Header";
+/// The session cookies' names over plain HTTP; over HTTPS they take the `__Host-` prefix. The
+/// server sets them (server/src/accounts/sessions.rs); a page rendering on the server reads their
+/// presence as a hint that someone may be logged in.
+pub const ACCESS_COOKIE: &str = "trazo_access";
+pub const REFRESH_COOKIE: &str = "trazo_refresh";
 /// The original service's message for a request without a `file` field.
 pub const NO_FILE: &str = "No se encontró el archivo en la solicitud.";
 /// The original service's message for a file that is not an accepted image.

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::draw::Recognizer;
 use crate::auth::use_auth;
 
 #[component]
@@ -26,7 +25,7 @@ pub fn HomePage() -> impl IntoView {
                 auth.user
                     .get()
                     .map(|user| match user {
-                        Some(_) => view! { <Recognizer/> }.into_any(),
+                        Some(_) => tools::view(),
                         None => view! { <JoinIn/> }.into_any(),
                     })
             }}
@@ -67,6 +66,110 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// Whether the home page needs the drawing tools, and their chunk: made by the home route before
+/// the page (its `data`), awaited by it before the page renders.
+///
+/// In the browser that is the logged-in user, awaited. On the server a route's view must not
+/// await a resource (it is polled from another thread than the one it belongs to, and the
+/// server panics), so the server goes by the session cookies instead: sent, the page may show
+/// the tools, and the server lists their chunk in the page for the browser to preload. A stale
+/// cookie costs that visitor a download they do not use, nothing more: which view is shown is
+/// decided by the user, on both sides.
+#[derive(Clone, Copy)]
+pub struct Tools {
+    #[cfg(feature = "ssr")]
+    maybe_logged_in: bool,
+    #[cfg(not(feature = "ssr"))]
+    user: Resource<Option<crate::api::CurrentUser>>,
+}
+
+impl Tools {
+    pub fn wanted() -> Self {
+        #[cfg(feature = "ssr")]
+        {
+            Self {
+                maybe_logged_in: use_context::<http::request::Parts>()
+                    .is_some_and(|parts| sends_session_cookie(&parts.headers)),
+            }
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            Self {
+                user: use_auth().user,
+            }
+        }
+    }
+
+    /// Loads the tools' chunk if the page will show them.
+    pub async fn prepare(self) {
+        #[cfg(feature = "ssr")]
+        let needed = self.maybe_logged_in;
+        #[cfg(not(feature = "ssr"))]
+        let needed = self.user.await.is_some();
+        if needed {
+            tools::load().await;
+        }
+    }
+}
+
+/// Whether a request carries either session cookie (under either name: `__Host-` over HTTPS).
+#[cfg(feature = "ssr")]
+fn sends_session_cookie(headers: &http::HeaderMap) -> bool {
+    use crate::api::{ACCESS_COOKIE, REFRESH_COOKIE};
+
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| {
+            let name = name.strip_prefix("__Host-").unwrap_or(name);
+            !value.is_empty() && (name == ACCESS_COOKIE || name == REFRESH_COOKIE)
+        })
+}
+
+/// The drawing tools (canvas, upload, result panel): the largest part of the home page, in a
+/// WASM chunk of their own in the split build, loaded only when someone is logged in.
+mod tools {
+    use std::sync::OnceLock;
+
+    use leptos::prelude::*;
+
+    use super::super::draw::Recognizer;
+
+    /// Renders the tools; set once their chunk has arrived.
+    static RENDER: OnceLock<fn() -> AnyView> = OnceLock::new();
+
+    #[cfg_attr(any(feature = "split", not(target_arch = "wasm32")), leptos::lazy)]
+    async fn drawing_tools() -> fn() -> AnyView {
+        fn render() -> AnyView {
+            view! { <Recognizer/> }.into_any()
+        }
+        render as fn() -> AnyView
+    }
+
+    /// Fetches the chunk (once; on the server this also lists it in the page for the browser to
+    /// preload).
+    pub async fn load() {
+        let render = drawing_tools().await;
+        _ = RENDER.set(render);
+    }
+
+    /// The tools: at once if their chunk is here (always, when the route has prepared them),
+    /// else as soon as it has arrived (someone who logs in elsewhere while the page is open).
+    pub fn view() -> AnyView {
+        match RENDER.get() {
+            Some(render) => render(),
+            None => Suspend::new(async {
+                load().await;
+                RENDER.get().map(|render| render())
+            })
+            .into_any(),
+        }
+    }
+}
+
 /// What a visitor needs to start: an account.
 #[component]
 fn JoinIn() -> impl IntoView {
@@ -82,5 +185,46 @@ fn JoinIn() -> impl IntoView {
                 <A href="/login" attr:class="button">"I already have an account"</A>
             </p>
         </section>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use http::{HeaderMap, HeaderValue, header::COOKIE};
+
+    use super::sends_session_cookie;
+
+    fn cookies(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                COOKIE,
+                HeaderValue::from_str(value).expect("a header value"),
+            );
+        }
+        headers
+    }
+
+    #[test]
+    fn a_session_cookie_under_either_name_is_a_hint() {
+        assert!(sends_session_cookie(&cookies(&["trazo_access=abc"])));
+        assert!(sends_session_cookie(&cookies(&[
+            "theme=dark; trazo_refresh=xyz"
+        ])));
+        assert!(sends_session_cookie(&cookies(&[
+            "a=1",
+            "__Host-trazo_refresh=xyz"
+        ])));
+        assert!(sends_session_cookie(&cookies(&["__Host-trazo_access=abc"])));
+    }
+
+    #[test]
+    fn no_cookie_an_empty_one_or_a_lookalike_is_not() {
+        assert!(!sends_session_cookie(&HeaderMap::new()));
+        assert!(!sends_session_cookie(&cookies(&["trazo_access="])));
+        assert!(!sends_session_cookie(&cookies(&[
+            "my_trazo_access=abc; trazo_accessory=1"
+        ])));
+        assert!(!sends_session_cookie(&cookies(&["theme=trazo_access=abc"])));
     }
 }

@@ -352,4 +352,14 @@ mod tests {
         assert_eq!(cookie.secure(), Some(true));
         assert_eq!(cookie.path(), Some("/"));
     }
+
+    #[test]
+    fn the_pages_know_the_cookie_names() {
+        // The home page decides from them whether to send a visitor the drawing tools.
+        for secure in [false, true] {
+            let names = CookieNames::new(secure);
+            assert!(names.access.ends_with(app::api::ACCESS_COOKIE));
+            assert!(names.refresh.ends_with(app::api::REFRESH_COOKIE));
+        }
+    }
 }
