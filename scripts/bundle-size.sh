@@ -32,6 +32,7 @@ PAGES = {
     "register": ["register_route_view"],
     "account": ["account_route_view"],
     "admin": ["admin_route_view"],
+    "admin/stats": ["admin_stats_route_view"],
     "history": ["history_route_view"],
 }
 # What someone without a session can see (the others redirect to /login first): the home page

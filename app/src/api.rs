@@ -20,6 +20,7 @@ mod wire;
 pub use functions::*;
 pub use wire::{
     ACCESS_COOKIE, AccessToken, ApiError, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser, HistoryItem,
-    HistoryPage, LabelState, MISSING_AUTHORIZATION, Message, NO_FILE, NOT_AN_IMAGE, PredictError,
-    PredictResponse, Quota, QuotaWindow, REFRESH_COOKIE, TOKEN_EXPIRED, UserPage, UserSummary,
+    HistoryPage, LabelState, MISSING_AUTHORIZATION, Message, ModelStats, NO_FILE, NOT_AN_IMAGE,
+    PredictError, PredictResponse, Quota, QuotaWindow, REFRESH_COOKIE, StatsSlot, TOKEN_EXPIRED,
+    UserPage, UserSummary,
 };

@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view={Lazy::<pages::AccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view={Lazy::<pages::AdminRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("stats")) view={Lazy::<pages::AdminStatsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("history") view={Lazy::<pages::HistoryRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </layout::Shell>

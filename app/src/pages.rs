@@ -16,6 +16,7 @@ mod label;
 mod not_found;
 mod notice;
 mod pager;
+mod stats;
 
 pub use account::AccountPage;
 pub use admin::AdminPage;
@@ -23,6 +24,7 @@ pub use credentials::{LoginPage, RegisterPage};
 pub use history::HistoryPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
+pub use stats::StatsPage;
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -72,6 +74,7 @@ lazy_page! {
     RegisterRoute => RegisterPage,
     AccountRoute => AccountPage,
     AdminRoute => AdminPage,
+    AdminStatsRoute => StatsPage,
     HistoryRoute => HistoryPage,
 }
 

@@ -335,6 +335,57 @@ test("a stale session cookie still gets the visitor's home page, live", async ({
   expect(errors, "console errors or CSP violations").toEqual([]);
 });
 
+test("the admin sees how the model is doing, and a correction in its confusion matrix", async ({
+  page,
+  request,
+  browser,
+}) => {
+  const admin = process.env.E2E_ADMIN_USER;
+  const adminPassword = process.env.E2E_ADMIN_PASSWORD;
+  test.skip(!admin || !adminPassword, "make test creates the admin account (E2E_ADMIN_USER)");
+  const errors = watchForPageErrors(page);
+  const adminContext = await browser.newContext();
+  const adminPage = await adminContext.newPage();
+  const adminErrors = watchForPageErrors(adminPage);
+  await openHydrated(adminPage, "/login?next=/admin/stats");
+  await submitCredentials(adminPage, admin!, adminPassword!, "Log in");
+  await expect(adminPage).toHaveURL(/\/admin\/stats$/);
+  await expect(adminPage.getByRole("heading", { name: "How the model is doing" })).toBeVisible();
+  // Every chart arrives as an image the browser could draw.
+  for (const name of ["hours", "days", "confidence", "confusion"]) {
+    const chart = adminPage.locator(`img[src^="/api/admin/stats/${name}.svg"]`);
+    await expect(chart).toBeVisible();
+    await expect
+      .poll(() => chart.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
+      .toBe(true);
+  }
+  const cell = adminPage.locator('.confusion td[data-true="3"][data-predicted="7"]');
+  const before = Number(await cell.textContent());
+
+  // A user says a 7 was really a 3.
+  await logInAsNewUser(page, request, "corrector");
+  await page.getByLabel("Choose an image (PNG, JPEG or GIF)").setInputFiles(SEVEN);
+  await page.getByRole("button", { name: "Recognise image" }).click();
+  await expectAnswer(page, "7");
+  await page.locator(".result").getByRole("button", { name: "No, it is 3" }).click();
+  await expect(page.locator(".result .label-state")).toHaveText("You said it is a 3, not a 7.");
+
+  // The admin's next look has it (the figures are at most a few seconds old).
+  await expect
+    .poll(
+      async () => {
+        await adminPage.reload();
+        return Number(await cell.textContent());
+      },
+      { timeout: 20_000 },
+    )
+    .toBeGreaterThan(before);
+  await waitForHydration(adminPage);
+  expect(errors, "console errors or CSP violations").toEqual([]);
+  expect(adminErrors, "console errors or CSP violations (admin)").toEqual([]);
+  await adminContext.close();
+});
+
 test("a visitor is invited to sign up, and the history needs an account", async ({ page }) => {
   await openHydrated(page, "/");
   await expect(page.getByRole("img", { name: "Drawing area" })).toHaveCount(0);

@@ -77,8 +77,14 @@ async fn main() -> ExitCode {
         Ok(addr) => tracing::info!("listening on http://{addr}"),
         Err(_) => tracing::info!("listening on http://{bind_addr}"),
     }
+    // Refusals counted since the last flush are written when the server stops.
+    let refusals = state.refusals.clone();
     let app = trazo_server::router(state);
-    match trazo_server::serve(listener, app, stop, grace, limits).await {
+    let served = trazo_server::serve(listener, app, stop, grace, limits).await;
+    if let Err(error) = refusals.flush().await {
+        tracing::warn!(%error, "could not record the last refusals of the rate limit");
+    }
+    match served {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS

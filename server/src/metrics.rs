@@ -13,7 +13,9 @@ use axum::{
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
 
-use service::{BATCH_BUCKETS, HISTORY_BATCH_ROWS, ServiceMetrics};
+use service::{
+    BATCH_BUCKETS, CONFIDENCE_BUCKETS, HISTORY_BATCH_ROWS, PREDICTION_CONFIDENCE, ServiceMetrics,
+};
 
 const REQUESTS: &str = "http_requests_total";
 const DURATION: &str = "http_request_duration_seconds";
@@ -49,6 +51,12 @@ impl Registry {
                 builder.set_buckets_for_metric(
                     Matcher::Full(HISTORY_BATCH_ROWS.to_owned()),
                     &BATCH_BUCKETS,
+                )
+            })
+            .and_then(|builder| {
+                builder.set_buckets_for_metric(
+                    Matcher::Full(PREDICTION_CONFIDENCE.to_owned()),
+                    &CONFIDENCE_BUCKETS,
                 )
             })
             .map(PrometheusBuilder::build_recorder)
@@ -176,6 +184,10 @@ mod tests {
         service.decided(LimitName::Predictions, false);
         service.refusals(BoundName::Inference).increment(2);
         service.history_batch_rows.record(3.0);
+        service.inference.confidence.record(0.93);
+        service.labelled(7, Some(7));
+        service.labelled(7, Some(1));
+        service.labelled(7, None);
         service.inference.seconds.record(0.004);
         service.cache.record(CacheLayer::Memory, true);
         {
@@ -188,6 +200,11 @@ mod tests {
             r#"trazo_admission_refused_total{bound="inference"} 2"#,
             r#"trazo_history_batch_rows_bucket{le="4"} 1"#,
             r#"trazo_history_batch_rows_bucket{le="2"} 0"#,
+            r#"trazo_prediction_confidence_bucket{le="0.9"} 0"#,
+            r#"trazo_prediction_confidence_bucket{le="1"} 1"#,
+            r#"trazo_labels_total{label="confirmed"} 1"#,
+            r#"trazo_labels_total{label="corrected"} 1"#,
+            r#"trazo_labels_total{label="withdrawn"} 1"#,
             r#"trazo_inference_seconds_bucket{le="0.005"} 1"#,
             r#"trazo_prediction_cache_requests_total{layer="memory",result="hit"} 1"#,
             "trazo_inference_queue_depth 0",

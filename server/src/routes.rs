@@ -26,6 +26,7 @@ use tower_http::{
 use crate::{
     edge::api,
     edge::body_limit,
+    edge::charts,
     edge::csrf,
     edge::dataset,
     edge::forms,
@@ -118,6 +119,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/api/openapi.json", get(reference::openapi_json))
         .route("/api/docs", get(reference::docs))
         .route("/api/dataset/{file}", get(dataset::download))
+        .route("/api/admin/stats/{chart}", get(charts::chart))
         .route(
             "/api/{*fn_name}",
             get(api::server_fn_handler).post(api::server_fn_handler),

@@ -12,13 +12,17 @@ use crate::{
     },
     config::{Config, Environment},
     db::{self, DbError},
-    edge::ports::{AccountsPort, PredictionsPort},
+    edge::{
+        dataset::Exports,
+        ports::{AccountsPort, PredictionsPort},
+    },
     metrics::{
         Registry,
         service::{BoundName, ServiceMetrics},
     },
     predictions::history::History,
     predictions::predictor::Predictor,
+    predictions::stats::{RefusalTally, Stats},
     ratelimit::Limiter,
 };
 use trazo_model::Engine;
@@ -39,6 +43,10 @@ pub struct AppState {
     /// What the server functions call (see `ports`).
     pub accounts_port: Arc<AccountsPort>,
     pub predictions_port: Arc<PredictionsPort>,
+    /// The bound on dataset downloads being built (`/api/dataset/…`).
+    pub dataset_exports: Arc<Exports>,
+    /// Prediction requests the rate limit refused, on their way to the admin's figures.
+    pub refusals: Arc<RefusalTally>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +114,13 @@ impl AppState {
             history.clone(),
             service,
         ));
+        let dataset_exports = Arc::new(Exports::new(service.refusals(BoundName::Dataset)));
+        let refusals = RefusalTally::new(db.clone());
+        refusals.spawn_flusher();
+        let stats = Arc::new(Stats::new(db.clone(), refusals.clone()));
         Ok(Self {
+            dataset_exports,
+            refusals,
             accounts_port: Arc::new(AccountsPort {
                 accounts: accounts.clone(),
                 admin: Arc::new(Admin::new(db.clone(), hasher)),
@@ -116,6 +130,8 @@ impl AppState {
                 predictor: predictor.clone(),
                 history,
                 sessions: sessions.clone(),
+                stats,
+                metrics: service.clone(),
             }),
             config: Arc::new(config),
             db,

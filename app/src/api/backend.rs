@@ -7,8 +7,8 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use super::wire::{
-    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, Message, NO_FILE, PredictError,
-    PredictResponse, UserPage,
+    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, Message, ModelStats, NO_FILE,
+    PredictError, PredictResponse, UserPage,
 };
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -111,6 +111,8 @@ pub trait Predictions: Send + Sync + 'static {
         label: Option<u8>,
     ) -> BoxFuture<'a, Outcome<HistoryItem>>;
     fn clear_history<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>>;
+    /// How the model is doing (admins only).
+    fn admin_stats<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<ModelStats>>;
 }
 
 #[derive(Clone)]

@@ -6,8 +6,8 @@ use leptos::server_fn::codec::{GetUrl, Json, PostUrl};
 #[cfg(feature = "ssr")]
 use super::backend;
 use super::wire::{
-    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, Message, PredictError,
-    PredictResponse, UserPage,
+    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, Message, ModelStats,
+    PredictError, PredictResponse, UserPage,
 };
 
 /// `POST /api/register {"username","password"}` → 201 `{"msg":"User registered successfully"}`.
@@ -176,6 +176,15 @@ pub async fn label_prediction(
         backend.set_label(&request, id, label).await,
         http::StatusCode::OK,
     )
+}
+
+/// `GET /api/admin/stats` (admins) → predictions per hour and per day, the cache's share, the
+/// rate limit's refusals, the model's confidence and the confusion matrix of labelled answers.
+/// The same figures as charts: `/api/admin/stats/{chart}.svg`.
+#[server(prefix = "/api", endpoint = "admin/stats", input = GetUrl)]
+pub async fn admin_stats() -> Result<ModelStats, ApiError> {
+    let (backend, request) = backend::predictions().map_err(|e| ApiError::new(e.text()))?;
+    backend::respond(backend.admin_stats(&request).await, http::StatusCode::OK)
 }
 
 /// `POST /api/clear_history` → the caller's predictions are deleted.

@@ -21,8 +21,8 @@ use utoipa::{
 };
 
 use super::wire::{
-    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, LabelState, Message,
-    PredictError, PredictResponse, UserPage,
+    AccessToken, ApiError, CurrentUser, HistoryItem, HistoryPage, LabelState, Message, ModelStats,
+    PredictError, PredictResponse, StatsSlot, UserPage,
 };
 
 /// `POST /api/register` and `POST /api/login`.
@@ -85,6 +85,8 @@ pub struct Upload {
     AccessToken,
     CurrentUser,
     UserPage,
+    ModelStats,
+    StatsSlot,
     PredictError,
     PredictResponse,
     HistoryPage,
@@ -236,6 +238,18 @@ const ENDPOINTS: &[Endpoint] = &[
         auth: Auth::Session,
         ok: (200, Some("UserPage")),
         errors: &[400, 401, 403, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Get,
+        path: "/api/admin/stats",
+        tag: "admin",
+        summary: "How the model is doing: predictions per hour and per day, the cache's share, \
+                  the rate limit's refusals, confidence, and the confusion matrix of labelled \
+                  answers (admins; as charts: /api/admin/stats/{chart})",
+        input: Input::None,
+        auth: Auth::Session,
+        ok: (200, Some("ModelStats")),
+        errors: &[401, 403, 503],
     },
     Endpoint {
         method: HttpMethod::Post,
@@ -508,6 +522,65 @@ fn dataset_operation() -> PathItem {
     PathItem::new(HttpMethod::Get, operation)
 }
 
+/// The admin's charts: a plain route beside the server functions (its answers are SVG images).
+pub const CHARTS_PATH: &str = "/api/admin/stats/{chart}";
+
+fn charts_operation() -> PathItem {
+    let ok = ResponseBuilder::new()
+        .description(
+            "The chart as an SVG document (it scales to the width it is shown at, and has a \
+             title and a description)",
+        )
+        .content(
+            "image/svg+xml",
+            json(ObjectBuilder::new().schema_type(Type::String)),
+        );
+    let mut builder = OperationBuilder::new()
+        .tag("admin")
+        .summary(Some("The admin's figures as a chart (admins)"))
+        .operation_id(Some("admin_chart"))
+        .parameter(
+            ParameterBuilder::new()
+                .name("chart")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some(
+                    "Predictions per hour (48 hours) or per day (30 days), split into the \
+                     model's answers, the cache's and the rate limit's refusals; the model's \
+                     confidence; the confusion matrix of labelled answers",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some([
+                            "hours.svg",
+                            "days.svg",
+                            "confidence.svg",
+                            "confusion.svg",
+                        ])),
+                )),
+        )
+        .response("200", ok.build());
+    for status in [401, 403, 404, 503] {
+        builder = builder.response(
+            status.to_string(),
+            ResponseBuilder::new()
+                .description(error_description(status))
+                .content("application/json", json(Ref::from_schema_name("ApiError")))
+                .build(),
+        );
+    }
+    let operation = builder
+        .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
+        .security(SecurityRequirement::new("cookie", Vec::<String>::new()))
+        .security(SecurityRequirement::new(
+            "refresh_cookie",
+            Vec::<String>::new(),
+        ))
+        .build();
+    PathItem::new(HttpMethod::Get, operation)
+}
+
 /// The whole document.
 pub fn document() -> Document {
     let mut doc = Schemas::openapi();
@@ -532,6 +605,9 @@ pub fn document() -> Document {
     doc.paths
         .paths
         .insert(DATASET_PATH.to_owned(), dataset_operation());
+    doc.paths
+        .paths
+        .insert(CHARTS_PATH.to_owned(), charts_operation());
     let components = doc.components.get_or_insert_with(Components::new);
     components.add_security_scheme(
         "bearer",
@@ -561,7 +637,7 @@ pub fn document() -> Document {
 }
 
 /// The documented paths, for the tests that compare them with the registered functions (and
-/// the dataset downloads, which are not one).
+/// the dataset downloads and the admin's charts, which are not one).
 pub fn documented_paths() -> impl Iterator<Item = (&'static str, &'static str)> {
     ENDPOINTS
         .iter()
@@ -573,7 +649,7 @@ pub fn documented_paths() -> impl Iterator<Item = (&'static str, &'static str)> 
             };
             (endpoint.path, method)
         })
-        .chain([(DATASET_PATH, "GET")])
+        .chain([(DATASET_PATH, "GET"), (CHARTS_PATH, "GET")])
 }
 
 #[cfg(test)]
@@ -670,7 +746,7 @@ mod tests {
         }
         assert_eq!(
             doc["paths"].as_object().expect("paths").len(),
-            ENDPOINTS.len() + 1
+            ENDPOINTS.len() + 2
         );
         assert!(
             doc["paths"][DATASET_PATH]["get"]["responses"]["200"]["content"]["text/csv"]

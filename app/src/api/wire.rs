@@ -140,6 +140,61 @@ impl UserPage {
     }
 }
 
+/// How the model is doing, for admins (`GET /api/admin/stats`, the `/admin/stats` page): what it
+/// was asked, how often the cache answered, how much the rate limit refused, how sure it was,
+/// and what people said it got wrong. Times are Unix milliseconds (UTC hours and days).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ModelStats {
+    /// When these figures were read.
+    pub as_of_ms: i64,
+    /// The last 48 hours, oldest first; the last is the hour under way.
+    pub hours: Vec<StatsSlot>,
+    /// The last 30 days (UTC), oldest first; the last is today.
+    pub days: Vec<StatsSlot>,
+    /// Share of the last 30 days' predictions the cache answered (`null` without any).
+    pub cache_hit_ratio: Option<f64>,
+    /// Share of the last 30 days' prediction requests the rate limit refused (`null` without any).
+    pub refused_share: Option<f64>,
+    /// The last 30 days' predictions by the model's confidence in its answer: ten bins of 0.1,
+    /// from [0, 0.1) to [0.9, 1].
+    pub confidence: Vec<u64>,
+    /// Every labelled prediction, `confusion[true digit][predicted digit]` (10×10): the diagonal
+    /// is what people confirmed, the rest what they corrected.
+    pub confusion: Vec<Vec<u64>>,
+}
+
+impl ModelStats {
+    /// Labelled predictions, and how many of them were corrected.
+    pub fn labelled(&self) -> (u64, u64) {
+        let mut all = 0;
+        let mut corrected = 0;
+        for (truth, row) in self.confusion.iter().enumerate() {
+            for (predicted, count) in row.iter().enumerate() {
+                all += count;
+                if truth != predicted {
+                    corrected += count;
+                }
+            }
+        }
+        (all, corrected)
+    }
+}
+
+/// One hour or day of [`ModelStats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StatsSlot {
+    /// The hour's or day's first millisecond.
+    pub start_ms: i64,
+    /// Predictions answered (each one in someone's history).
+    pub predictions: u64,
+    /// Of those, the ones the cache answered.
+    pub cached: u64,
+    /// Prediction requests the rate limit refused (429).
+    pub refused: u64,
+}
+
 /// Errors of `/api/predict`, in the original service's two shapes: `{"error": ...}` for a bad
 /// upload (400, 413, 422), `{"msg": ...}` for everything else (401, 429, 503).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,8 +24,9 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
+/// What anyone but an admin sees on an admin page (status 403).
 #[component]
-fn AdminsOnly() -> impl IntoView {
+pub(super) fn AdminsOnly() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);
@@ -69,6 +70,7 @@ fn Admin(me: String) -> impl IntoView {
     view! {
         <section class="admin">
             <h1>"Accounts"</h1>
+            <p class="stats-nav"><A href="/admin/stats">"How the model is doing"</A></p>
             <form class="search" method="get" action="/admin" role="search">
                 <label for="user-search">"Search by username"</label>
                 <input id="user-search" name="q" type="search" maxlength="64" value=move || search.get()/>

@@ -34,7 +34,7 @@ pub struct Admin {
 }
 
 /// `caller` if they are an administrator; 403 otherwise.
-fn require_admin(caller: &Principal) -> Outcome<&Principal> {
+pub fn require_admin(caller: &Principal) -> Outcome<&Principal> {
     if caller.user.role == Role::Admin {
         Ok(caller)
     } else {

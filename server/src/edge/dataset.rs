@@ -7,8 +7,17 @@
 //! The two IDX files come from two requests: `?until=` (Unix milliseconds, which the history
 //! page puts in both links) leaves out labels given after that moment, so a label given between
 //! the two downloads cannot pair an image with another digit's label.
+//!
+//! Building a file decodes every labelled image of its user (a PNG each, tens of microseconds)
+//! and encodes the file: a year of labelling is tens of thousands of images and seconds of CPU.
+//! So it runs on a blocking thread, never on the threads that answer requests, behind a bound
+//! ([`Exports`]) checked after the cheap checks (the file name, the session): one download is
+//! built at a time, two more wait briefly, and the rest are refused at once with a 503 and
+//! `Retry-After`, so a flood of downloads holds one core at most.
 
-use std::io::Cursor;
+use std::{io::Cursor, time::Duration};
+
+use app::api::backend::Failure;
 
 use axum::{
     extract::{Path, Query, Request, State},
@@ -21,9 +30,46 @@ use trazo_model::idx::{self, Digit, SIDE};
 
 use crate::{
     accounts::sessions::Fallback,
-    failure::{database, failure_response, json_error},
+    admission::{Admitted, Bound},
+    failure::{database, failure_response, internal, json_error},
     state::AppState,
 };
+
+/// How many dataset downloads are built at once, and who waits: see the module's comment.
+pub struct Exports {
+    bound: Bound,
+    refused: metrics::Counter,
+}
+
+impl Exports {
+    /// Downloads built at once.
+    pub const AT_ONCE: u32 = 1;
+    /// Downloads that may wait for a turn, each for at most [`Self::MAX_WAIT`].
+    pub const WAITING: usize = 2;
+    pub const MAX_WAIT: Duration = Duration::from_secs(2);
+    /// What a refused download is told to wait, in seconds.
+    pub const RETRY_AFTER_SECS: u64 = 2;
+
+    /// `refused` counts the downloads refused (`trazo_admission_refused_total{bound="dataset"}`).
+    pub fn new(refused: metrics::Counter) -> Self {
+        Self {
+            bound: Bound::new(Self::AT_ONCE, Self::WAITING, Self::MAX_WAIT),
+            refused,
+        }
+    }
+
+    /// A turn to build one download, or the 503 that refuses it.
+    pub async fn enter(&self) -> Result<Admitted, Failure> {
+        self.bound.enter(1).await.map_err(|_| {
+            self.refused.increment(1);
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is busy preparing other downloads. Please try again in a few seconds.",
+            )
+            .retry_after(Self::RETRY_AFTER_SECS)
+        })
+    }
+}
 
 /// The files, by the name in the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +121,10 @@ pub async fn download(
         Ok(caller) => caller,
         Err(failure) => return failure_response(&failure),
     };
+    let _turn = match state.dataset_exports.enter().await {
+        Ok(turn) => turn,
+        Err(failure) => return failure_response(&failure),
+    };
     let rows = match state
         .predictions_port
         .history
@@ -84,18 +134,20 @@ pub async fn download(
         Ok(rows) => rows,
         Err(error) => return failure_response(&database(&error, "reading a dataset")),
     };
-    let examples: Vec<(Digit, u8)> = rows
-        .iter()
-        .filter_map(|row| Some((pixels(&row.image)?, row.label?)))
-        .collect();
-    let body = match file {
-        DatasetFile::Images => {
-            idx::write_images(&examples.iter().map(|(digit, _)| *digit).collect::<Vec<_>>())
+    let built = tokio::task::spawn_blocking(move || {
+        let examples: Vec<(Digit, u8)> = rows
+            .iter()
+            .filter_map(|row| Some((pixels(&row.image)?, row.label?)))
+            .collect();
+        build(file, &examples)
+    })
+    .await;
+    let body = match built {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::error!(%error, "building a dataset download failed");
+            return failure_response(&internal());
         }
-        DatasetFile::Labels => {
-            idx::write_labels(&examples.iter().map(|(_, label)| *label).collect::<Vec<_>>())
-        }
-        DatasetFile::Csv => csv(&examples).into_bytes(),
     };
     let mut response = body.into_response();
     let headers = response.headers_mut();
@@ -111,6 +163,19 @@ pub async fn download(
     // Someone's own data: never kept by a cache on the way.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// The bytes of `file` for these examples.
+fn build(file: DatasetFile, examples: &[(Digit, u8)]) -> Vec<u8> {
+    match file {
+        DatasetFile::Images => {
+            idx::write_images(&examples.iter().map(|(digit, _)| *digit).collect::<Vec<_>>())
+        }
+        DatasetFile::Labels => {
+            idx::write_labels(&examples.iter().map(|(_, label)| *label).collect::<Vec<_>>())
+        }
+        DatasetFile::Csv => csv(examples).into_bytes(),
+    }
 }
 
 /// The 28×28 pixels of a stored `data:image/png;base64,…` image; `None` if it is not one (never

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use app::api::{
     AccessToken, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser, HistoryItem, HistoryPage, LabelState,
-    Message, NO_FILE, PredictResponse, Quota, UserPage,
+    Message, ModelStats, NO_FILE, PredictResponse, Quota, UserPage,
     backend::{Backend, BoxFuture, Failure, Outcome, Predictions},
 };
 use http::{StatusCode, request::Parts};
@@ -15,15 +15,17 @@ use leptos::prelude::use_context;
 
 use crate::{
     accounts::{
-        admin::Admin,
+        admin::{Admin, require_admin},
         refusals::required,
         service::AccountService,
         sessions::{Fallback, PageRender, Principal, Sessions},
     },
     clock::now_ms,
     failure::database,
+    metrics::service::ServiceMetrics,
     predictions::history::{History, HistoryFilter},
     predictions::predictor::Predictor,
+    predictions::stats::Stats,
 };
 
 /// How a server function's caller may be recognised: while a page renders (a GET that changes
@@ -172,6 +174,8 @@ pub struct PredictionsPort {
     pub predictor: Arc<Predictor>,
     pub history: Arc<History>,
     pub sessions: Arc<Sessions>,
+    pub stats: Arc<Stats>,
+    pub metrics: ServiceMetrics,
 }
 
 impl Predictions for PredictionsPort {
@@ -225,13 +229,16 @@ impl Predictions for PredictionsPort {
             if label.is_some_and(|digit| digit > 9) {
                 return Err(Failure::new(StatusCode::BAD_REQUEST, BAD_DIGIT));
             }
-            self.history
+            let item = self
+                .history
                 .set_label(&caller.user.id, &id, label, now_ms())
                 .await
                 .map_err(|e| database(&e, "labelling a prediction"))?
                 .ok_or_else(|| {
                     Failure::new(StatusCode::NOT_FOUND, "No such prediction in your history")
-                })
+                })?;
+            self.metrics.labelled(item.digit, label);
+            Ok(item)
         })
     }
 
@@ -243,6 +250,18 @@ impl Predictions for PredictionsPort {
                 .await
                 .map_err(|e| database(&e, "clearing a history"))?;
             Ok(Message::new("Your history has been cleared"))
+        })
+    }
+
+    fn admin_stats<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<ModelStats>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            require_admin(&caller)?;
+            self.stats
+                .current()
+                .await
+                .map(|stats| (*stats).clone())
+                .map_err(|e| database(&e, "reading the admin's figures"))
         })
     }
 }

@@ -19,6 +19,10 @@ pub const PASSWORD_WAIT_SECONDS: &str = "trazo_password_queue_wait_seconds";
 pub const HISTORY_BATCH_ROWS: &str = "trazo_history_batch_rows";
 /// Buckets for the history batch sizes: powers of two up to the writer's largest batch.
 pub const BATCH_BUCKETS: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+/// The model's confidence in each answer it gave (the admin's confidence chart, per process).
+pub const PREDICTION_CONFIDENCE: &str = "trazo_prediction_confidence";
+/// Buckets for the confidence: the admin page's ten bins of 0.1.
+pub const CONFIDENCE_BUCKETS: [f64; 10] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
 /// Database errors in this process, counted where they are turned into an answer (see
 /// [`crate::failure::database`]); the registry reports the running total at each scrape.
@@ -55,16 +59,24 @@ pub enum BoundName {
     Passwords,
     Decode,
     Inference,
+    /// Building a dataset download (`/api/dataset/…`).
+    Dataset,
 }
 
 impl BoundName {
-    const ALL: [Self; 3] = [Self::Passwords, Self::Decode, Self::Inference];
+    const ALL: [Self; 4] = [
+        Self::Passwords,
+        Self::Decode,
+        Self::Inference,
+        Self::Dataset,
+    ];
 
     fn label(self) -> &'static str {
         match self {
             Self::Passwords => "passwords",
             Self::Decode => "decode",
             Self::Inference => "inference",
+            Self::Dataset => "dataset",
         }
     }
 }
@@ -114,6 +126,8 @@ impl CacheMetrics {
 #[derive(Clone)]
 pub struct InferenceMetrics {
     pub seconds: Histogram,
+    /// The confidence of every answer given (cache hits too).
+    pub confidence: Histogram,
     pub queue_depth: Gauge,
     pub queue_capacity: Gauge,
     pub preprocess_seconds: Histogram,
@@ -130,10 +144,12 @@ pub struct ServiceMetrics {
     /// `[allowed, refused]` per [`LimitName`], in [`LimitName::ALL`]'s order.
     decisions: [[Counter; 2]; 3],
     /// Per [`BoundName`], in [`BoundName::ALL`]'s order.
-    refused: [Counter; 3],
+    refused: [Counter; 4],
     pub password_wait_seconds: Histogram,
     pub history_batch_rows: Histogram,
     database_errors: Counter,
+    /// Labels given: `[confirmed, corrected, withdrawn]`.
+    labels: [Counter; 3],
     pub ready: Gauge,
     pub redis_configured: Gauge,
     pub redis_up: Gauge,
@@ -169,6 +185,14 @@ impl ServiceMetrics {
             PREPROCESS_SECONDS,
             Unit::Seconds,
             "Image decoding and preprocessing on a cache miss."
+        );
+        describe_histogram!(
+            PREDICTION_CONFIDENCE,
+            "The model's confidence in each answer given (cache hits too)."
+        );
+        describe_counter!(
+            "trazo_labels_total",
+            "Answers people confirmed, corrected or took their label back from."
         );
         describe_counter!(
             "trazo_prediction_cache_requests_total",
@@ -214,6 +238,7 @@ impl ServiceMetrics {
         Self {
             inference: InferenceMetrics {
                 seconds: histogram!(INFERENCE_SECONDS),
+                confidence: histogram!(PREDICTION_CONFIDENCE),
                 queue_depth: gauge!("trazo_inference_queue_depth"),
                 queue_capacity: gauge!("trazo_inference_queue_capacity"),
                 preprocess_seconds: histogram!(PREPROCESS_SECONDS),
@@ -235,6 +260,8 @@ impl ServiceMetrics {
             password_wait_seconds: histogram!(PASSWORD_WAIT_SECONDS),
             history_batch_rows: histogram!(HISTORY_BATCH_ROWS),
             database_errors: counter!("trazo_database_errors_total"),
+            labels: ["confirmed", "corrected", "withdrawn"]
+                .map(|kind| counter!("trazo_labels_total", "label" => kind)),
             ready: gauge!("trazo_ready"),
             redis_configured: gauge!("trazo_redis_configured"),
             redis_up: gauge!("trazo_redis_up"),
@@ -245,6 +272,16 @@ impl ServiceMetrics {
     pub fn detached() -> Self {
         let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
         metrics::with_local_recorder(&recorder, || Self::register("", ""))
+    }
+
+    /// Counts one label: `label` given to an answer of `digit` (`None`: taken back).
+    pub fn labelled(&self, digit: u8, label: Option<u8>) {
+        let index = match label {
+            Some(label) if label == digit => 0,
+            Some(_) => 1,
+            None => 2,
+        };
+        self.labels[index].increment(1);
     }
 
     /// Counts one decision of `limit`.

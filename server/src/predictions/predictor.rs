@@ -169,6 +169,7 @@ impl Predictor {
             })
             .await
             .map_err(history_failure)?;
+        self.metrics.confidence.record(f64::from(probability));
         Ok(PredictResponse {
             prediccion: answer.digit,
             probabilidad: probability,

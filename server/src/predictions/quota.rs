@@ -123,6 +123,7 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         }
         next.run(Request::from_parts(parts, body)).await
     } else {
+        state.refusals.record();
         spent(&decision, quota.as_ref())
     };
     if let Some(quota) = &quota {

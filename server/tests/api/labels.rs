@@ -256,6 +256,90 @@ async fn labels_and_dataset(app: &TestApp) {
 }
 
 #[tokio::test]
+async fn dataset_downloads_wait_their_turn_or_are_refused_at_once() {
+    use std::time::{Duration, Instant};
+
+    use trazo_server::edge::dataset::Exports;
+
+    let app = spawn_app_with(settings()).await;
+    let (_, session) = new_user(&app).await;
+    let token = session.token.as_str();
+    let answer = predict(&app, token, digit_png(SEVEN, 224, 0.0)).await;
+    let id = answer["id"].as_str().expect("id");
+    let digit = answer["prediccion"].clone();
+    assert_eq!(label(&app, token, id, digit).await.0, StatusCode::OK);
+
+    // Another download is being built (the test holds the one turn there is).
+    let turn = app
+        .state
+        .dataset_exports
+        .enter()
+        .await
+        .expect("the free turn");
+    // A burst of downloads: as many as may wait do, the rest are refused at once; none is
+    // built, and those that waited are refused when their wait runs out.
+    let burst = 6;
+    let started = Instant::now();
+    let answers = futures::future::join_all((0..burst).map(|_| async {
+        let response = download(&app, Some(token), "digits.csv").await;
+        (
+            response.status(),
+            response.headers().get(header::RETRY_AFTER).cloned(),
+            started.elapsed(),
+        )
+    }))
+    .await;
+    let refused_at_once = answers
+        .iter()
+        .filter(|(_, _, after)| *after < Exports::MAX_WAIT / 2)
+        .count();
+    for (status, retry_after, after) in &answers {
+        assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            retry_after.as_ref().and_then(|v| v.to_str().ok()),
+            Some(Exports::RETRY_AFTER_SECS.to_string().as_str())
+        );
+        assert!(
+            *after < Exports::MAX_WAIT + Duration::from_secs(3),
+            "{after:?}"
+        );
+    }
+    assert!(
+        refused_at_once >= burst - Exports::WAITING,
+        "{refused_at_once} of {burst} refused at once"
+    );
+    let refused = app.state.metrics.render();
+    assert!(
+        refused.contains(&format!(
+            r#"trazo_admission_refused_total{{bound="dataset"}} {burst}"#
+        )),
+        "{refused}"
+    );
+
+    // Its turn over, a download is built again, and one waiting for a turn gets it.
+    let waiting = tokio::spawn({
+        let client = app.client.clone();
+        let url = app.url("/api/dataset/digits.csv");
+        let token = token.to_owned();
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("download")
+                .status()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(turn);
+    assert_eq!(waiting.await.expect("the waiting download"), StatusCode::OK);
+    let response = download(&app, Some(token), "digits.csv").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.expect("csv").lines().count(), 2);
+}
+
+#[tokio::test]
 async fn labels_filter_the_history_and_make_a_dataset_on_sqlite() {
     labels_and_dataset(&spawn_app_with(settings()).await).await;
 }

@@ -24,3 +24,4 @@ mod predict;
 mod ratelimit;
 mod readme;
 mod shutdown;
+mod stats;

@@ -135,11 +135,13 @@ async fn every_server_function_is_documented_with_its_method() {
         Vec::<&(String, String)>::new(),
         "server functions missing from /api/openapi.json"
     );
-    // The dataset downloads are a plain route (their answers are files), checked below.
+    // The dataset downloads and the admin's charts are plain routes (their answers are files),
+    // checked in labels.rs and stats.rs.
     let dataset = (app::api::openapi::DATASET_PATH.to_owned(), "get".to_owned());
+    let charts = (app::api::openapi::CHARTS_PATH.to_owned(), "get".to_owned());
     assert_eq!(
         documented.difference(&registered).collect::<Vec<_>>(),
-        vec![&dataset],
+        vec![&charts, &dataset],
         "documented endpoints that are not server functions"
     );
     for scheme in ["bearer", "cookie", "refresh_cookie"] {
@@ -340,6 +342,8 @@ async fn every_answer_matches_its_documented_schema() {
             .0,
         200
     );
+    assert_eq!(check.get("/api/admin/stats", "", token).await.0, 403);
+    assert_eq!(check.get("/api/admin/stats", "", admin).await.0, 200);
     let nobody = json!({"username": "no_such_user", "disabled": true});
     assert_eq!(
         check
@@ -397,13 +401,16 @@ async fn every_answer_matches_its_documented_schema() {
         .filter(|(_, _, status)| *status < 300)
         .map(|(path, _, _)| path.as_str())
         .collect();
-    // Every one answering JSON, that is: the dataset's files are checked in `predict.rs`.
+    // Every one answering JSON, that is: the dataset's files are checked in `labels.rs`, the
+    // charts in `stats.rs`.
     let documented: BTreeSet<&str> = check.doc["paths"]
         .as_object()
         .expect("paths")
         .keys()
         .map(String::as_str)
-        .filter(|path| *path != app::api::openapi::DATASET_PATH)
+        .filter(|path| {
+            *path != app::api::openapi::DATASET_PATH && *path != app::api::openapi::CHARTS_PATH
+        })
         .collect();
     assert_eq!(succeeded, documented);
 }
