@@ -2,21 +2,26 @@
 # Keeps the shared cargo target directory from filling the disk. Every build with a different
 # set of features or packages leaves another copy of each affected artifact (a test binary of
 # the server is over 1 GB); nothing ever removes the old ones. This keeps the newest KEEP
-# (default 4) copies of each artifact per profile and the newest KEEP incremental caches per
+# (default 8) copies of each artifact per profile and the newest KEEP incremental caches per
 # crate, and drops half-written temporaries. A pruned copy that is still needed is rebuilt.
 #
 # A group is an artifact's crate, version and kind: libsyn-<hash>.rlib of syn 2.0.100 and of
-# syn 1.0.109 are different groups, each keeping its newest four feature sets. The version comes
+# syn 1.0.109 are different groups, each keeping its newest eight copies. The version comes
 # from the artifact's dep-info file (<name>-<hash>.d lists the sources it was built from, under
 # .../<crate>-<version>/). Grouping by file name alone (an earlier version of this script) put
 # every syn in one group and deleted copies that were in use: cargo does not touch a fresh
 # artifact, so the oldest by date are often the ones in use longest, and every `make test`
 # re-checked what clippy had just checked.
+# Eight, not four: one profile directory holds both what `cargo check`/clippy wrote (rmeta) and
+# what a build wrote (rlib and rmeta), for each feature set a crate is built with (the server, the
+# tests, the WASM's build scripts): 14 copies of syn's rmeta were seen in target/debug/deps, and
+# after a prune to four a clippy run that had taken seconds took 10 minutes (2026-12-02, with a
+# benchmark beside it). The target was 27 GB with eight.
 # Run by `make run` and `make test` before they build; safe to run at any time no build runs.
 set -euo pipefail
 
 target=${CARGO_TARGET_DIR:-target}
-keep=${KEEP:-4}
+keep=${KEEP:-8}
 [ -d "$target" ] || exit 0
 
 before=$(du -sk "$target" 2>/dev/null | cut -f1)

@@ -48,6 +48,6 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 # Old copies of build artifacts pile up in the shared target directory (each one a feature set
-# or package selection built once); keep the newest four of each so the disk never fills
-# (scripts/prune-target.sh says why four, and what it still gets wrong).
+# or package selection built once); keep the newest eight of each so the disk never fills
+# (scripts/prune-target.sh says why eight).
 CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target} scripts/prune-target.sh

@@ -2,8 +2,9 @@
 //! wait a little, and refuses the rest at once, so a burst is answered with a quick 503 and
 //! `Retry-After` instead of a queue that grows without limit.
 //!
-//! Two kinds of work use it: password scoring and hashing (units are threads) and image
-//! decoding (units are MiB of memory, reserved from the image header before any pixel exists).
+//! Three kinds of work use it: password scoring and hashing (units are threads), image decoding
+//! (units are MiB of memory, reserved from the image header before any pixel exists), and
+//! building dataset downloads ([`Exports`]).
 //! Per-client-address limits live in [`PerAddress`]: how many of one address's requests may be
 //! in flight at once.
 
@@ -17,6 +18,8 @@ use std::{
     time::Duration,
 };
 
+use app::api::backend::Failure;
+use http::StatusCode;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The work was refused before it started; answer 503 with `Retry-After`.
@@ -74,6 +77,44 @@ impl Bound {
     /// Units free right now (for `/readyz` and tests).
     pub fn available(&self) -> usize {
         self.units.available_permits()
+    }
+}
+
+/// How many dataset downloads (`/api/dataset/…`, `edge::dataset`) are built at once: each
+/// decodes every labelled image of its user, seconds of CPU for a year of labels. One at a
+/// time, [`Self::WAITING`] more waiting up to [`Self::MAX_WAIT`], the rest refused at once.
+pub struct Exports {
+    bound: Bound,
+    refused: metrics::Counter,
+}
+
+impl Exports {
+    /// Downloads built at once.
+    pub const AT_ONCE: u32 = 1;
+    /// Downloads that may wait for a turn, each for at most [`Self::MAX_WAIT`].
+    pub const WAITING: usize = 2;
+    pub const MAX_WAIT: Duration = Duration::from_secs(2);
+    /// What a refused download is told to wait, in seconds.
+    pub const RETRY_AFTER_SECS: u64 = 2;
+
+    /// `refused` counts the downloads refused (`trazo_admission_refused_total{bound="dataset"}`).
+    pub fn new(refused: metrics::Counter) -> Self {
+        Self {
+            bound: Bound::new(Self::AT_ONCE, Self::WAITING, Self::MAX_WAIT),
+            refused,
+        }
+    }
+
+    /// A turn to build one download, or the 503 that refuses it.
+    pub async fn enter(&self) -> Result<Admitted, Failure> {
+        self.bound.enter(1).await.map_err(|_| {
+            self.refused.increment(1);
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is busy preparing other downloads. Please try again in a few seconds.",
+            )
+            .retry_after(Self::RETRY_AFTER_SECS)
+        })
     }
 }
 

@@ -10,12 +10,10 @@ use crate::{
     accounts::{
         admin::Admin, password::PasswordHasherPool, service::AccountService, sessions::Sessions,
     },
+    admission::Exports,
     config::{Config, Environment},
     db::{self, DbError},
-    edge::{
-        dataset::Exports,
-        ports::{AccountsPort, PredictionsPort},
-    },
+    edge::ports::{AccountsPort, PredictionsPort},
     metrics::{
         Registry,
         service::{BoundName, ServiceMetrics},

@@ -11,13 +11,11 @@
 //! Building a file decodes every labelled image of its user (a PNG each, tens of microseconds)
 //! and encodes the file: a year of labelling is tens of thousands of images and seconds of CPU.
 //! So it runs on a blocking thread, never on the threads that answer requests, behind a bound
-//! ([`Exports`]) checked after the cheap checks (the file name, the session): one download is
+//! ([`crate::admission::Exports`]) checked after the cheap checks (the file name, the session): one download is
 //! built at a time, two more wait briefly, and the rest are refused at once with a 503 and
 //! `Retry-After`, so a flood of downloads holds one core at most.
 
-use std::{io::Cursor, time::Duration};
-
-use app::api::backend::Failure;
+use std::io::Cursor;
 
 use axum::{
     extract::{Path, Query, Request, State},
@@ -30,46 +28,9 @@ use trazo_model::idx::{self, Digit, SIDE};
 
 use crate::{
     accounts::sessions::Fallback,
-    admission::{Admitted, Bound},
     failure::{database, failure_response, internal, json_error},
     state::AppState,
 };
-
-/// How many dataset downloads are built at once, and who waits: see the module's comment.
-pub struct Exports {
-    bound: Bound,
-    refused: metrics::Counter,
-}
-
-impl Exports {
-    /// Downloads built at once.
-    pub const AT_ONCE: u32 = 1;
-    /// Downloads that may wait for a turn, each for at most [`Self::MAX_WAIT`].
-    pub const WAITING: usize = 2;
-    pub const MAX_WAIT: Duration = Duration::from_secs(2);
-    /// What a refused download is told to wait, in seconds.
-    pub const RETRY_AFTER_SECS: u64 = 2;
-
-    /// `refused` counts the downloads refused (`trazo_admission_refused_total{bound="dataset"}`).
-    pub fn new(refused: metrics::Counter) -> Self {
-        Self {
-            bound: Bound::new(Self::AT_ONCE, Self::WAITING, Self::MAX_WAIT),
-            refused,
-        }
-    }
-
-    /// A turn to build one download, or the 503 that refuses it.
-    pub async fn enter(&self) -> Result<Admitted, Failure> {
-        self.bound.enter(1).await.map_err(|_| {
-            self.refused.increment(1);
-            Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The server is busy preparing other downloads. Please try again in a few seconds.",
-            )
-            .retry_after(Self::RETRY_AFTER_SECS)
-        })
-    }
-}
 
 /// The files, by the name in the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

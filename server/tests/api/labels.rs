@@ -259,7 +259,7 @@ async fn labels_and_dataset(app: &TestApp) {
 async fn dataset_downloads_wait_their_turn_or_are_refused_at_once() {
     use std::time::{Duration, Instant};
 
-    use trazo_server::edge::dataset::Exports;
+    use trazo_server::admission::Exports;
 
     let app = spawn_app_with(settings()).await;
     let (_, session) = new_user(&app).await;
