@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export BUNDLE_BUDGET_KB=${BUNDLE_BUDGET_KB:-292}
-export BUNDLE_PAGE_BUDGET_KB=${BUNDLE_PAGE_BUDGET_KB:-370}
+export BUNDLE_PAGE_BUDGET_KB=${BUNDLE_PAGE_BUDGET_KB:-380}
 export BUNDLE_PKG=${SITE_ROOT:-target/site}/pkg
 
 exec python3 - <<'PY'
