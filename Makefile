@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # fresh clone rebuilds only what changed.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/trazo/target
 
-.PHONY: run test setup setup-test build release bench-load fuzz fmt lint clean-data
+.PHONY: run test setup setup-test build release bench-load bench-compare fuzz fmt lint clean-data
 
 ## Serve the app at http://127.0.0.1:3000 (SQLite under ./data, no other services needed).
 run: setup
@@ -35,6 +35,10 @@ release: setup
 ## Load benchmark of /api/predict (wrk, release build; results in BENCHMARKS.md).
 bench-load: setup
 	scripts/bench-load.sh
+
+## trazo against a FastAPI + ONNX Runtime peer on the same model (wrk; results in BENCHMARKS.md).
+bench-compare: setup
+	scripts/bench-compare.sh
 
 ## Fuzz image preprocessing: FUZZ_RUNS executions, 1,000,000 by default (results in BENCHMARKS.md).
 fuzz:
