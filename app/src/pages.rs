@@ -92,14 +92,32 @@ impl LazyRoute for HomeRoute {
         }
     }
 
+    /// Awaited by the router before the page hydrates (as `#[lazy_route]` does for the other
+    /// pages): the page's chunk, and the tools' when the page the server sent holds them, so
+    /// that hydration finds every piece of code it needs already there. Without it, the page
+    /// hydrated before its code had arrived and tachys stopped at a marker node it could not
+    /// find ("unreachable").
+    async fn preload() {
+        #[cfg(target_arch = "wasm32")]
+        {
+            _ = home_page().await;
+            home::Tools::wanted().prepare().await;
+        }
+    }
+
     async fn view(this: Self) -> AnyView {
         crate::layout::mark_page_live();
         this.tools.prepare().await;
-        home_page().await
+        let render = home_page().await;
+        render()
     }
 }
 
+/// The home page's own chunk: what renders it.
 #[cfg_attr(any(feature = "split", not(target_arch = "wasm32")), leptos::lazy)]
-async fn home_page() -> AnyView {
-    view! { <HomePage/> }.into_any()
+async fn home_page() -> fn() -> AnyView {
+    fn render() -> AnyView {
+        view! { <HomePage/> }.into_any()
+    }
+    render as fn() -> AnyView
 }

@@ -67,46 +67,40 @@ pub fn HomePage() -> impl IntoView {
 }
 
 /// Whether the home page needs the drawing tools, and their chunk: made by the home route before
-/// the page (its `data`), awaited by it before the page renders.
+/// the page (its `data`), awaited by it before the page renders, so that the page renders, and
+/// hydrates, in one pass.
 ///
-/// In the browser that is the logged-in user, awaited. On the server a route's view must not
-/// await a resource (it is polled from another thread than the one it belongs to, and the
-/// server panics), so the server goes by the session cookies instead: sent, the page may show
-/// the tools, and the server lists their chunk in the page for the browser to preload. A stale
-/// cookie costs that visitor a download they do not use, nothing more: which view is shown is
-/// decided by the user, on both sides.
+/// Nothing is awaited to decide. On the server a route's view must not await a resource (it is
+/// polled from another thread than the one it belongs to, and the server panics), so the server
+/// goes by the session cookies: sent, the page may show the tools, and the server lists their
+/// chunk in the page for the browser to preload (a stale cookie costs a download, nothing more).
+/// In the browser the route's `preload` runs before hydration, where there is no user yet to
+/// await, so the browser goes by the page the server sent: when it holds the tools
+/// (`.recognizer`), their chunk is loaded before the page hydrates. Arriving from another page
+/// inside the app, nothing is hydrated, and the tools load as soon as the page shows them
+/// ([`tools::view`]).
 #[derive(Clone, Copy)]
 pub struct Tools {
-    #[cfg(feature = "ssr")]
-    maybe_logged_in: bool,
-    #[cfg(not(feature = "ssr"))]
-    user: Resource<Option<crate::api::CurrentUser>>,
+    needed: bool,
 }
 
 impl Tools {
     pub fn wanted() -> Self {
         #[cfg(feature = "ssr")]
-        {
-            Self {
-                maybe_logged_in: use_context::<http::request::Parts>()
-                    .is_some_and(|parts| sends_session_cookie(&parts.headers)),
-            }
-        }
+        let needed = use_context::<http::request::Parts>()
+            .is_some_and(|parts| sends_session_cookie(&parts.headers));
         #[cfg(not(feature = "ssr"))]
-        {
-            Self {
-                user: use_auth().user,
-            }
-        }
+        let needed = document()
+            .query_selector(".recognizer")
+            .ok()
+            .flatten()
+            .is_some();
+        Self { needed }
     }
 
     /// Loads the tools' chunk if the page will show them.
     pub async fn prepare(self) {
-        #[cfg(feature = "ssr")]
-        let needed = self.maybe_logged_in;
-        #[cfg(not(feature = "ssr"))]
-        let needed = self.user.await.is_some();
-        if needed {
+        if self.needed {
             tools::load().await;
         }
     }
