@@ -130,6 +130,7 @@ impl AppState {
                 sessions: sessions.clone(),
                 stats,
                 metrics: service.clone(),
+                limiter: limiter.clone(),
             }),
             config: Arc::new(config),
             db,

@@ -301,7 +301,7 @@ const ENDPOINTS: &[Endpoint] = &[
         input: Input::Json("LabelChoice"),
         auth: Auth::Session,
         ok: (200, Some("HistoryItem")),
-        errors: &[400, 401, 403, 404, 503],
+        errors: &[400, 401, 403, 404, 429, 503],
     },
     Endpoint {
         method: HttpMethod::Post,

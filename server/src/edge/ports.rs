@@ -21,11 +21,12 @@ use crate::{
         sessions::{Fallback, PageRender, Principal, Sessions},
     },
     clock::now_ms,
-    failure::database,
-    metrics::service::ServiceMetrics,
+    failure::{database, too_many},
+    metrics::service::{LimitName, ServiceMetrics},
     predictions::history::{History, HistoryFilter},
     predictions::predictor::Predictor,
     predictions::stats::Stats,
+    ratelimit::{Limiter, Window},
 };
 
 /// How a server function's caller may be recognised: while a page renders (a GET that changes
@@ -176,7 +177,14 @@ pub struct PredictionsPort {
     pub sessions: Arc<Sessions>,
     pub stats: Arc<Stats>,
     pub metrics: ServiceMetrics,
+    /// Counts labels per user ([`LABELS_PER_HOUR`]).
+    pub limiter: Arc<Limiter>,
 }
+
+/// Labels one user may give or change in an hour: far more than anyone labelling their own
+/// predictions needs (50 an hour by default, each changed a few times), and a bound on the
+/// writes a script with one session can make (429 beyond, with `Retry-After`).
+pub const LABELS_PER_HOUR: u64 = 600;
 
 impl Predictions for PredictionsPort {
     fn predict<'a>(
@@ -228,6 +236,21 @@ impl Predictions for PredictionsPort {
                 .ok_or_else(|| Failure::new(StatusCode::BAD_REQUEST, "id is required"))?;
             if label.is_some_and(|digit| digit > 9) {
                 return Err(Failure::new(StatusCode::BAD_REQUEST, BAD_DIGIT));
+            }
+            let decision = self
+                .limiter
+                .hit(&[Window {
+                    key: format!("label:hour:{}", caller.user.id),
+                    limit: LABELS_PER_HOUR,
+                    period: std::time::Duration::from_secs(3600),
+                }])
+                .await;
+            self.metrics.decided(LimitName::Labels, decision.allowed);
+            if !decision.allowed {
+                return Err(too_many(
+                    &format!("Labels limit reached ({LABELS_PER_HOUR} an hour)"),
+                    decision.retry_after().as_secs(),
+                ));
             }
             let item = self
                 .history

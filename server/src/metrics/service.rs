@@ -39,16 +39,18 @@ pub enum LimitName {
     Predictions,
     Signups,
     Logins,
+    Labels,
 }
 
 impl LimitName {
-    const ALL: [Self; 3] = [Self::Predictions, Self::Signups, Self::Logins];
+    const ALL: [Self; 4] = [Self::Predictions, Self::Signups, Self::Logins, Self::Labels];
 
     fn label(self) -> &'static str {
         match self {
             Self::Predictions => "predictions",
             Self::Signups => "signups",
             Self::Logins => "logins",
+            Self::Labels => "labels",
         }
     }
 }
@@ -142,7 +144,7 @@ pub struct ServiceMetrics {
     /// Redis calls of the limiter that failed or timed out (each one counted per instance).
     pub ratelimit_redis_errors: Counter,
     /// `[allowed, refused]` per [`LimitName`], in [`LimitName::ALL`]'s order.
-    decisions: [[Counter; 2]; 3],
+    decisions: [[Counter; 2]; 4],
     /// Per [`BoundName`], in [`BoundName::ALL`]'s order.
     refused: [Counter; 4],
     pub password_wait_seconds: Histogram,

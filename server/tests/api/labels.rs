@@ -340,6 +340,53 @@ async fn dataset_downloads_wait_their_turn_or_are_refused_at_once() {
 }
 
 #[tokio::test]
+async fn a_burst_of_labels_past_the_hourly_allowance_is_refused_exactly() {
+    use trazo_server::edge::ports::LABELS_PER_HOUR;
+
+    let app = spawn_app_with(settings()).await;
+    let (_, session) = new_user(&app).await;
+    let token = session.token.as_str();
+    let answer = predict(&app, token, digit_png(SEVEN, 224, 0.0)).await;
+    let id = answer["id"].as_str().expect("id");
+    // A script flipping one label, 50 requests at a time, 20 past the allowance.
+    let sent = LABELS_PER_HOUR as usize + 20;
+    let mut statuses = Vec::with_capacity(sent);
+    for batch in (0..sent).collect::<Vec<_>>().chunks(50) {
+        let answers = futures::future::join_all(
+            batch
+                .iter()
+                .map(|i| label(&app, token, id, json!((i % 10) as u64))),
+        )
+        .await;
+        statuses.extend(answers);
+    }
+    let ok = statuses
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .count();
+    let refused: Vec<&Value> = statuses
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!((ok, refused.len()), (LABELS_PER_HOUR as usize, 20));
+    assert!(
+        refused[0]["msg"]
+            .as_str()
+            .expect("msg")
+            .starts_with(&format!("Labels limit reached ({LABELS_PER_HOUR} an hour)"))
+    );
+    let metrics = app.state.metrics.render();
+    assert!(
+        metrics
+            .contains(r#"trazo_ratelimit_decisions_total{limit="labels",decision="refused"} 20"#),
+        "{metrics}"
+    );
+    // What was labelled before the limit stays labelled.
+    assert!(!history(&app, token, "").await["items"][0]["label"].is_null());
+}
+
+#[tokio::test]
 async fn labels_filter_the_history_and_make_a_dataset_on_sqlite() {
     labels_and_dataset(&spawn_app_with(settings()).await).await;
 }
