@@ -415,9 +415,12 @@ async fn half_sent_headers_are_closed_and_connections_are_capped() {
         last < Duration::from_secs(4),
         "the last half-open connection closed after {last:?}"
     );
+    // A connection the server took is closed by the 2 s header timeout, no sooner; one closed
+    // before that was refused at the cap. (Not "within 1 s": now and then some of the 200
+    // connects arrive a second late, as a retransmitted SYN does, and are refused then.)
     let early = closed_at
         .iter()
-        .filter(|t| **t < Duration::from_secs(1))
+        .filter(|t| **t < Duration::from_millis(1900))
         .count();
     assert!(early >= 50, "only {early} were refused at the cap");
     let status = reqwest::get(format!("{}/healthz", server.base))
