@@ -390,13 +390,7 @@ fn operation(endpoint: &Endpoint) -> utoipa::openapi::path::Operation {
         .response(status.to_string(), ok.build());
     for &status in endpoint.errors {
         let error = if predict { "PredictError" } else { "ApiError" };
-        let mut response = ResponseBuilder::new()
-            .description(error_description(status))
-            .content("application/json", json(schema(error)));
-        if matches!(status, 429 | 503) {
-            response =
-                response.header("Retry-After", header("Seconds to wait before trying again"));
-        }
+        let mut response = error_response(status, error);
         if predict && status == 429 {
             response = quota_headers(response);
         }
@@ -444,6 +438,33 @@ fn operation(endpoint: &Endpoint) -> utoipa::openapi::path::Operation {
     .build()
 }
 
+/// An error answer with a `schema` body, and `Retry-After` where the status sends one.
+fn error_response(status: u16, schema: &str) -> ResponseBuilder {
+    let response = ResponseBuilder::new()
+        .description(error_description(status))
+        .content("application/json", json(Ref::from_schema_name(schema)));
+    if matches!(status, 429 | 503) {
+        response.header("Retry-After", header("Seconds to wait before trying again"))
+    } else {
+        response
+    }
+}
+
+/// A plain route's GET (its answers are files): `errors` with `ApiError` bodies, callable with
+/// the credentials `schemes` name.
+fn plain_get(mut builder: OperationBuilder, errors: &[u16], schemes: &[&str]) -> PathItem {
+    for &status in errors {
+        builder = builder.response(
+            status.to_string(),
+            error_response(status, "ApiError").build(),
+        );
+    }
+    for &scheme in schemes {
+        builder = builder.security(SecurityRequirement::new(scheme, Vec::<String>::new()));
+    }
+    PathItem::new(HttpMethod::Get, builder.build())
+}
+
 /// The dataset downloads: a plain route beside the server functions (its answers are files).
 pub const DATASET_PATH: &str = "/api/dataset/{file}";
 
@@ -475,7 +496,7 @@ fn dataset_operation() -> PathItem {
             ),
         );
     }
-    let mut builder = OperationBuilder::new()
+    let builder = OperationBuilder::new()
         .tag("predictions")
         .summary(Some("Download the caller's labelled digits as a dataset"))
         .operation_id(Some("dataset"))
@@ -506,20 +527,7 @@ fn dataset_operation() -> PathItem {
                 .schema(Some(ObjectBuilder::new().schema_type(Type::Integer))),
         )
         .response("200", ok.build());
-    for status in [401, 404, 503] {
-        builder = builder.response(
-            status.to_string(),
-            ResponseBuilder::new()
-                .description(error_description(status))
-                .content("application/json", json(Ref::from_schema_name("ApiError")))
-                .build(),
-        );
-    }
-    let operation = builder
-        .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
-        .security(SecurityRequirement::new("cookie", Vec::<String>::new()))
-        .build();
-    PathItem::new(HttpMethod::Get, operation)
+    plain_get(builder, &[401, 404, 503], &["bearer", "cookie"])
 }
 
 /// The admin's charts: a plain route beside the server functions (its answers are SVG images).
@@ -535,7 +543,7 @@ fn charts_operation() -> PathItem {
             "image/svg+xml",
             json(ObjectBuilder::new().schema_type(Type::String)),
         );
-    let mut builder = OperationBuilder::new()
+    let builder = OperationBuilder::new()
         .tag("admin")
         .summary(Some("The admin's figures as a chart (admins)"))
         .operation_id(Some("admin_chart"))
@@ -561,24 +569,11 @@ fn charts_operation() -> PathItem {
                 )),
         )
         .response("200", ok.build());
-    for status in [401, 403, 404, 503] {
-        builder = builder.response(
-            status.to_string(),
-            ResponseBuilder::new()
-                .description(error_description(status))
-                .content("application/json", json(Ref::from_schema_name("ApiError")))
-                .build(),
-        );
-    }
-    let operation = builder
-        .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
-        .security(SecurityRequirement::new("cookie", Vec::<String>::new()))
-        .security(SecurityRequirement::new(
-            "refresh_cookie",
-            Vec::<String>::new(),
-        ))
-        .build();
-    PathItem::new(HttpMethod::Get, operation)
+    plain_get(
+        builder,
+        &[401, 403, 404, 503],
+        &["bearer", "cookie", "refresh_cookie"],
+    )
 }
 
 /// The whole document.

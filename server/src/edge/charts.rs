@@ -59,7 +59,7 @@ impl Chart {
                 |start| rfc3339(start / 1000)[5..10].to_owned(),
             ),
             Self::Confidence => confidence(&stats.confidence),
-            Self::Confusion => confusion(&stats.confusion),
+            Self::Confusion => confusion(&stats.confusion, stats.labelled()),
         }
     }
 }
@@ -268,7 +268,9 @@ fn confidence(bins: &[u64]) -> String {
 
 /// The 10×10 matrix, true digit down, predicted digit across; each cell's colour grows with its
 /// count (green on the diagonal, where the model was right, red off it).
-fn confusion(matrix: &[Vec<u64>]) -> String {
+/// `labelled` is how many answers were labelled and how many of them corrected
+/// ([`ModelStats::labelled`]).
+fn confusion(matrix: &[Vec<u64>], (labelled, corrected): (u64, u64)) -> String {
     let cell = 36.0;
     let (left, top) = (64.0, 56.0);
     let (width, height) = (
@@ -295,11 +297,8 @@ fn confusion(matrix: &[Vec<u64>]) -> String {
             top + (d as f64 + 0.5) * cell + 4.0
         );
     }
-    let mut labelled = 0;
-    let mut corrected = 0;
     for (truth, row) in matrix.iter().enumerate().take(10) {
         for (predicted, &count) in row.iter().enumerate().take(10) {
-            labelled += count;
             let x = left + predicted as f64 * cell;
             let y = top + truth as f64 * cell;
             let (fill, opacity) = if count == 0 {
@@ -307,7 +306,6 @@ fn confusion(matrix: &[Vec<u64>]) -> String {
             } else if truth == predicted {
                 (CACHE, 0.2 + 0.8 * count as f64 / max as f64)
             } else {
-                corrected += count;
                 (REFUSED, 0.2 + 0.8 * count as f64 / max as f64)
             };
             let _ = write!(
