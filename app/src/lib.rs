@@ -1,6 +1,10 @@
 //! trazo's user interface: the HTML shell, the router and the pages, rendered on the server and
 //! hydrated in the browser.
 
+// The home page's drawing tools nest deep view types (tachys encodes the whole tree in the type);
+// the server build's layout computation of them needs more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 mod csp;

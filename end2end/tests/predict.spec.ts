@@ -295,22 +295,38 @@ function watchWasm(page: Page): string[] {
   return files;
 }
 
-test("a visitor's first visit does not download the drawing tools; logging in does", async ({
+test("a visitor's page is live before the drawing tools arrive, and logging in keeps them working", async ({
   page,
   request,
 }) => {
   const tools = await drawingToolChunks(request);
   test.skip(tools === null, "an unsplit build has no chunks to leave out");
   const errors = watchForPageErrors(page);
+  // The server does not list the tools for a visitor's browser to preload.
+  const html = await (await request.get("/")).text();
+  for (const chunk of tools!) expect(html, "the visitor's page preloads the drawing tools").not.toContain(chunk);
+
+  // Held back, the tools cannot delay the page: it hydrates with a placeholder in their place.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  for (const chunk of tools!) {
+    await page.route(`**/pkg/${chunk}`, async (route) => {
+      await held;
+      await route.continue();
+    });
+  }
   const wasm = watchWasm(page);
   await openHydrated(page, "/");
   await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
-  expect(wasm, "the visitor's home page loads WASM").toContain("trazo.wasm");
-  for (const chunk of tools!) expect(wasm, "the visitor downloaded the drawing tools").not.toContain(chunk);
-
-  // Logged in (a navigation inside the app, no reload), the tools arrive and work.
-  await logInAsNewUser(page, request, "chunky");
+  await expect(page.getByText("Getting the drawing pad ready…")).toBeVisible();
+  await expect(page.getByRole("img", { name: "Drawing area" })).toHaveCount(0);
+  release();
+  await expect(page.getByRole("img", { name: "Drawing area" })).toBeVisible();
   for (const chunk of tools!) expect(wasm).toContain(chunk);
+  await drawOne(page);
+
+  // Logged in (a navigation inside the app, no reload), the tools work with the server.
+  await logInAsNewUser(page, request, "chunky");
   await waitForHydration(page);
   await drawOne(page);
   await page.getByRole("button", { name: "Recognise drawing" }).click();
@@ -386,9 +402,10 @@ test("the admin sees how the model is doing, and a correction in its confusion m
   await adminContext.close();
 });
 
-test("a visitor is invited to sign up, and the history needs an account", async ({ page }) => {
+test("a visitor can draw at once, is invited to sign up, and the history needs an account", async ({ page }) => {
   await openHydrated(page, "/");
-  await expect(page.getByRole("img", { name: "Drawing area" })).toHaveCount(0);
+  await expect(page.getByRole("img", { name: "Drawing area" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Recognise drawing" })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
   await expect(page.getByRole("link", { name: "I already have an account" })).toBeVisible();
   await page.goto("/history");

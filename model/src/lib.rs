@@ -16,5 +16,5 @@ pub mod preprocess;
 mod shapes;
 
 pub use engine::{Engine, EngineError, Pending};
-pub use model::{Classifier, MODEL_VERSION, ModelError, Prediction};
+pub use model::{Classifier, MODEL_VERSION, ModelError, Prediction, weights};
 pub use preprocess::{PREPROCESS_VERSION, PreprocessError, Preprocessed, preprocess};

@@ -1,7 +1,7 @@
 //! The digit classifier: the CNN that build.rs generates from the ONNX file, with its weights embedded.
 
 use burn::module::Module;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use burn_store::{BurnpackStore, ModuleSnapshot};
 
 use crate::gemm::{GemmNet, Op};
@@ -29,6 +29,14 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/model/layers.rs"));
 }
 
+/// The model's weights as compiled into this crate (Burnpack), for serving them to browsers: the
+/// live guess in the browser loads them with [`Classifier::from_weights`] rather than carry them
+/// in its WebAssembly (data is not split into lazily loaded chunks, so embedded weights would
+/// weigh on every page's first load).
+pub fn weights() -> &'static [u8] {
+    generated::embedded_weights()
+}
+
 /// Largest difference allowed at load between the GEMM path's logits and the generated
 /// `forward`'s on the probe images, relative to the logit (plus one).
 const SELF_CHECK_TOLERANCE: f32 = 1e-4;
@@ -49,9 +57,21 @@ pub struct Classifier {
 impl Classifier {
     /// Builds the network and loads the weights that are compiled into the binary.
     pub fn load() -> Result<Self, ModelError> {
+        Self::from_store(BurnpackStore::from_static(generated::embedded_weights()))
+    }
+
+    /// Builds the network with weights given as bytes: [`weights`] as a browser fetched them.
+    /// Checked like [`Classifier::load`]: every tensor present, and the GEMM path agreeing with
+    /// the generated `forward`.
+    pub fn from_weights(bytes: Vec<u8>) -> Result<Self, ModelError> {
+        Self::from_store(BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(
+            bytes,
+        ))))
+    }
+
+    fn from_store(mut store: BurnpackStore) -> Result<Self, ModelError> {
         let device = cpu_device();
         let mut model = generated::Model::new(&device);
-        let mut store = BurnpackStore::from_static(generated::embedded_weights());
         let applied = model
             .load_from(&mut store)
             .map_err(|e| ModelError::Load(e.to_string()))?;
@@ -210,6 +230,20 @@ mod tests {
         logits[3] = 5.0;
         logits[7] = 5.0;
         assert_eq!(argmax(&logits), 3);
+    }
+
+    #[test]
+    fn weights_given_as_bytes_make_the_same_classifier() {
+        let embedded = Classifier::load().expect("embedded weights");
+        let fetched = Classifier::from_weights(weights().to_vec()).expect("weights as bytes");
+        let image: Input = std::array::from_fn(|i| ((i * 13 % 29) as f32 / 14.0) - 1.0);
+        assert_eq!(
+            embedded.logits(&[image]).expect("logits"),
+            fetched.logits(&[image]).expect("logits")
+        );
+        // Damaged or truncated weights are refused, not half-loaded.
+        assert!(Classifier::from_weights(weights()[..weights().len() / 2].to_vec()).is_err());
+        assert!(Classifier::from_weights(b"not a burnpack".to_vec()).is_err());
     }
 
     #[test]

@@ -114,10 +114,28 @@ pub fn preprocess(bytes: &[u8]) -> Result<Preprocessed, PreprocessError> {
     // preprocess and memory_needed always agree on what is accepted.
     memory_needed(bytes)?;
     let image = decode(bytes, kind)?;
-    match from_gray_alpha(&image, u8::MAX) {
+    from_decoded(&image).map(|(preprocessed, _)| preprocessed)
+}
+
+/// The same path for pixels a browser already holds (a canvas's `ImageData`: RGBA, row-major),
+/// converted to grey exactly as a decoded PNG of them would be, with the intermediate steps.
+/// The browser's live guess runs this, so that it sees what the server sees for the same drawing.
+pub fn from_rgba(
+    rgba: Vec<u8>,
+    width: u32,
+    height: u32,
+) -> Result<(Preprocessed, Steps), PreprocessError> {
+    let image = image::RgbaImage::from_raw(width, height, rgba).ok_or(PreprocessError::NoDigit)?;
+    from_decoded(&DynamicImage::ImageRgba8(image).into_luma_alpha8())
+}
+
+/// A decoded grey + alpha image to model input: composited onto white, or onto black when that
+/// finds no digit and the image has transparency.
+fn from_decoded(image: &GrayAlphaImage) -> Result<(Preprocessed, Steps), PreprocessError> {
+    match from_gray_alpha_steps(image, u8::MAX) {
         // Light strokes on a transparent canvas vanish on white; try the other background.
         Err(PreprocessError::NoDigit) if image.pixels().any(|p| p.0[1] < u8::MAX) => {
-            from_gray_alpha(&image, 0)
+            from_gray_alpha_steps(image, 0)
         }
         result => result,
     }
@@ -262,12 +280,19 @@ pub fn from_gray_alpha(
     image: &GrayAlphaImage,
     background: u8,
 ) -> Result<Preprocessed, PreprocessError> {
+    from_gray_alpha_steps(image, background).map(|(preprocessed, _)| preprocessed)
+}
+
+fn from_gray_alpha_steps(
+    image: &GrayAlphaImage,
+    background: u8,
+) -> Result<(Preprocessed, Steps), PreprocessError> {
     let (width, height) = (image.width() as usize, image.height() as usize);
     let gray: Vec<u8> = image
         .pixels()
         .map(|p| composite(p.0[0], p.0[1], background))
         .collect();
-    from_gray(&gray, width, height)
+    from_gray_steps(&gray, width, height)
 }
 
 /// Alpha-blends one grey pixel over a plain background.
@@ -283,6 +308,25 @@ pub fn from_gray(
     width: usize,
     height: usize,
 ) -> Result<Preprocessed, PreprocessError> {
+    from_gray_steps(gray, width, height).map(|(preprocessed, _)| preprocessed)
+}
+
+/// The images between a drawing and the model's input, for people learning how an MNIST model
+/// sees: what [`from_gray`] makes on its way (kept, not recomputed, so showing them costs no work).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Steps {
+    /// The ink's bounding box, cut out (ink strength in [0, 1]; at the picture's own resolution).
+    pub crop: Plane,
+    /// The crop with its longer side scaled to 20 pixels, anti-aliased.
+    pub fitted: Plane,
+}
+
+/// [`from_gray`], with the crop and the 20-pixel fit it went through.
+pub fn from_gray_steps(
+    gray: &[u8],
+    width: usize,
+    height: usize,
+) -> Result<(Preprocessed, Steps), PreprocessError> {
     if width == 0 || height == 0 || gray.len() != width * height {
         return Err(PreprocessError::NoDigit);
     }
@@ -298,10 +342,16 @@ pub fn from_gray(
     if image.iter().all(|&p| p == 0) {
         return Err(PreprocessError::NoDigit);
     }
-    Ok(Preprocessed {
-        input: normalise(&image),
-        image,
-    })
+    Ok((
+        Preprocessed {
+            input: normalise(&image),
+            image,
+        },
+        Steps {
+            crop,
+            fitted: scaled,
+        },
+    ))
 }
 
 /// Polarity and grey levels of the background and the strongest ink.
@@ -746,5 +796,47 @@ mod tests {
             .filter(|y| out.image[y * SIDE..(y + 1) * SIDE].iter().any(|&p| p > 0))
             .count();
         assert_eq!(rows_with_ink, FIT);
+    }
+
+    /// A canvas as a browser holds it (RGBA, dark strokes on white) gives the same model input
+    /// whether the browser preprocesses its pixels or the server decodes the PNG of them.
+    #[test]
+    fn canvas_pixels_and_their_png_agree() {
+        let (width, height) = (96u32, 80u32);
+        let rgba: Vec<u8> = ring(96, 20.0, 7.0)
+            .into_iter()
+            .take((width * height) as usize)
+            .flat_map(|ink| {
+                let v = 255 - ink;
+                [v, v, v, 255]
+            })
+            .collect();
+        let mut png = Vec::new();
+        DynamicImage::ImageRgba8(
+            image::RgbaImage::from_raw(width, height, rgba.clone()).expect("pixels"),
+        )
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .expect("encode");
+        let served = preprocess(&png).expect("digit");
+        let (browser, steps) = from_rgba(rgba, width, height).expect("digit");
+        assert_eq!(browser, served);
+
+        // The steps are what the pipeline went through: the ink's box, then its 20-pixel fit.
+        assert!(steps.crop.width <= 96 && steps.crop.height <= 80);
+        assert_eq!(steps.crop.data.len(), steps.crop.width * steps.crop.height);
+        assert_eq!(
+            (steps.fitted.width, steps.fitted.height),
+            fit_size(steps.crop.width, steps.crop.height)
+        );
+        assert_eq!(steps.fitted.width.max(steps.fitted.height), FIT);
+    }
+
+    #[test]
+    fn pixels_that_do_not_fill_their_size_are_no_digit() {
+        assert_eq!(from_rgba(vec![0; 15], 2, 2), Err(PreprocessError::NoDigit));
+        assert_eq!(
+            from_rgba(vec![255; 16], 2, 2),
+            Err(PreprocessError::NoDigit)
+        );
     }
 }

@@ -32,6 +32,7 @@ use crate::{
     edge::forms,
     edge::reference,
     edge::security::{self, SecurityHeaders},
+    edge::weights,
     health, metrics,
     predictions::quota,
     state::AppState,
@@ -120,6 +121,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/api/docs", get(reference::docs))
         .route("/api/dataset/{file}", get(dataset::download))
         .route("/api/admin/stats/{chart}", get(charts::chart))
+        .route("/api/model/{file}", get(weights::download))
         .route(
             "/api/{*fn_name}",
             get(api::server_fn_handler).post(api::server_fn_handler),

@@ -576,6 +576,41 @@ fn charts_operation() -> PathItem {
     )
 }
 
+/// The model's weights for the browser's live guess: a plain route (its answer is a file).
+pub const MODEL_PATH: &str = "/api/model/{file}";
+
+fn model_operation() -> PathItem {
+    let ok = ResponseBuilder::new()
+        .description(
+            "The weights of the model this server runs (Burnpack), for the live guess the page \
+             works out in the browser with the same model crate compiled to WebAssembly. Cached \
+             for good: the name carries the version",
+        )
+        .content(
+            "application/octet-stream",
+            json(ObjectBuilder::new().schema_type(Type::String).format(Some(
+                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary),
+            ))),
+        );
+    let builder = OperationBuilder::new()
+        .tag("predictions")
+        .summary(Some("The model's weights, for the browser (public)"))
+        .operation_id(Some("model_weights"))
+        .parameter(
+            ParameterBuilder::new()
+                .name("file")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some(
+                    "`{model_version}.bpk`, the version `/api/predict` reports; any other \
+                     version is 404",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+        )
+        .response("200", ok.build());
+    plain_get(builder, &[404], &[])
+}
+
 /// The whole document.
 pub fn document() -> Document {
     let mut doc = Schemas::openapi();
@@ -603,6 +638,9 @@ pub fn document() -> Document {
     doc.paths
         .paths
         .insert(CHARTS_PATH.to_owned(), charts_operation());
+    doc.paths
+        .paths
+        .insert(MODEL_PATH.to_owned(), model_operation());
     let components = doc.components.get_or_insert_with(Components::new);
     components.add_security_scheme(
         "bearer",
@@ -632,7 +670,7 @@ pub fn document() -> Document {
 }
 
 /// The documented paths, for the tests that compare them with the registered functions (and
-/// the dataset downloads and the admin's charts, which are not one).
+/// the dataset downloads, the admin's charts and the model's weights, which are not one).
 pub fn documented_paths() -> impl Iterator<Item = (&'static str, &'static str)> {
     ENDPOINTS
         .iter()
@@ -644,7 +682,11 @@ pub fn documented_paths() -> impl Iterator<Item = (&'static str, &'static str)> 
             };
             (endpoint.path, method)
         })
-        .chain([(DATASET_PATH, "GET"), (CHARTS_PATH, "GET")])
+        .chain([
+            (DATASET_PATH, "GET"),
+            (CHARTS_PATH, "GET"),
+            (MODEL_PATH, "GET"),
+        ])
 }
 
 #[cfg(test)]

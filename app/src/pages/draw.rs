@@ -1,17 +1,24 @@
-//! The logged-in home page's tools: a canvas to draw a digit on (mouse, touch or pen), an upload
-//! area (file picker or drag and drop), and the panel that shows what the model answered.
+//! The home page's tools: a canvas to draw a digit on (mouse, touch or pen) with the live guess
+//! the browser makes of it; for someone logged in also an upload area (file picker or drag and
+//! drop) and the panel that shows the server's answer of record.
 //!
 //! Everything here that touches the DOM runs in the browser only, from event handlers and
 //! effects; the server renders the same markup without it.
 
 mod canvas;
+mod live;
 mod result;
 mod upload;
 
 use leptos::{html, prelude::*, task::spawn_local};
 use web_sys::{Blob, FormData, ScrollIntoViewOptions, ScrollLogicalPosition};
 
-use self::{canvas::DrawPad, result::ResultPanel, upload::UploadPad};
+use self::{
+    canvas::{Ask, DrawPad},
+    live::{Agreement, Live, LivePanel},
+    result::ResultPanel,
+    upload::UploadPad,
+};
 use crate::{
     api::{self, PredictError, PredictResponse, Quota},
     auth::with_refresh,
@@ -22,7 +29,8 @@ use crate::{
 enum Outcome {
     Idle,
     Working,
-    Done(Box<PredictResponse>),
+    /// The answer, and for a drawing how it compares with the browser's live guess.
+    Done(Box<PredictResponse>, Option<Agreement>),
     Failed(String),
 }
 
@@ -32,9 +40,12 @@ pub fn Recognizer() -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Idle);
     let quota = RwSignal::new(None::<Quota>);
     let result_ref = NodeRef::<html::Section>::new();
+    let canvas_ref = NodeRef::<html::Canvas>::new();
+    let live = Live::new(canvas_ref);
 
-    // Sends one image and shows the answer; shared by the canvas and the upload.
-    let recognise = move |blob: Blob, name: String| {
+    // Sends one image and shows the answer; shared by the canvas and the upload. A drawing is
+    // sent with the live guess for it, to compare the two answers.
+    let recognise = move |blob: Blob, name: String, guess: Option<live::Guess>| {
         outcome.set(Outcome::Working);
         spawn_local(async move {
             // The error is the server's message, for a person.
@@ -46,7 +57,14 @@ pub fn Recognizer() -> impl IntoView {
                     if response.quota.is_some() {
                         quota.set(response.quota.clone());
                     }
-                    Outcome::Done(Box::new(response))
+                    let agreement = guess.map(|guess| {
+                        guess.agreement(
+                            &response.probabilities,
+                            &response.model_version,
+                            response.preprocess_version,
+                        )
+                    });
+                    Outcome::Done(Box::new(response), agreement)
                 }
                 Err(error) => Outcome::Failed(error),
             });
@@ -60,12 +78,36 @@ pub fn Recognizer() -> impl IntoView {
     };
     let fail = move |message: String| outcome.set(Outcome::Failed(message));
     let busy = Signal::derive(move || outcome.with(|o| matches!(o, Outcome::Working)));
+    let ask = Ask {
+        busy,
+        recognise: Callback::new(move |(blob, name): (Blob, String)| {
+            recognise(blob, name, live.current())
+        }),
+        fail: Callback::new(fail),
+    };
+    let upload = move |blob: Blob, name: String| recognise(blob, name, None);
 
     view! {
+        // Each part erased to `AnyView`: their types nested in one are too deep for the compiler.
         <div class="recognizer">
-            <DrawPad busy recognise fail/>
-            <ResultPanel outcome quota section_ref=result_ref/>
-            <UploadPad busy recognise fail/>
+            {view! { <DrawPad canvas_ref live ask/> }.into_any()}
+            {view! { <LivePanel live/> }.into_any()}
+            {view! { <ResultPanel outcome quota section_ref=result_ref/> }.into_any()}
+            {view! { <UploadPad busy recognise=upload fail/> }.into_any()}
+        </div>
+    }
+}
+
+/// A visitor's way in: the canvas and the live guess, worked out in the browser only (no
+/// request, nothing stored).
+#[component]
+pub fn Sketchpad() -> impl IntoView {
+    let canvas_ref = NodeRef::<html::Canvas>::new();
+    let live = Live::new(canvas_ref);
+    view! {
+        <div class="recognizer sketchpad">
+            <DrawPad canvas_ref live/>
+            <LivePanel live/>
         </div>
     }
 }

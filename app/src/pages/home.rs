@@ -1,5 +1,6 @@
-//! The home page: for a logged-in user, the canvas and upload area that recognise a digit; for a
-//! visitor, what trazo is, how it reads a digit, and the way in.
+//! The home page: for a logged-in user, the canvas with its live guess, the upload area and the
+//! server's answer; for a visitor, the canvas with its live guess (worked out in the browser,
+//! nothing sent), what trazo is, how it reads a digit, and the way in.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,8 +26,8 @@ pub fn HomePage() -> impl IntoView {
                 auth.user
                     .get()
                     .map(|user| match user {
-                        Some(_) => tools::view(),
-                        None => view! { <JoinIn/> }.into_any(),
+                        Some(_) => tools::view(tools::Who::Member),
+                        None => view! { {tools::once_live()} <JoinIn/> }.into_any(),
                     })
             }}
         </Suspense>
@@ -50,8 +51,9 @@ pub fn HomePage() -> impl IntoView {
                 <li>
                     <h3>"Recognise"</h3>
                     <p>
-                        "The network, running on the server in Rust, gives a probability for each "
-                        "digit from 0 to 9."
+                        "The network gives a probability for each digit from 0 to 9. The same "
+                        "network, written in Rust, runs in your browser for the live guess "
+                        "(compiled to WebAssembly) and on the server for the answer that is kept."
                     </p>
                 </li>
             </ol>
@@ -123,24 +125,41 @@ fn sends_session_cookie(headers: &http::HeaderMap) -> bool {
         })
 }
 
-/// The drawing tools (canvas, upload, result panel): the largest part of the home page, in a
-/// WASM chunk of their own in the split build, loaded only when someone is logged in.
+/// The drawing tools (canvas, live guess, upload, result panel): the largest part of the home
+/// page, in a WASM chunk of their own in the split build. Someone logged in gets them with the
+/// page; a visitor's page becomes interactive without them, and they follow ([`once_live`]).
+/// The model behind the live guess is a chunk of its own again, fetched once the tools are live
+/// (`draw::live`).
 mod tools {
     use std::sync::OnceLock;
 
-    use leptos::prelude::*;
+    use leptos::{prelude::*, task::spawn_local};
 
-    use super::super::draw::Recognizer;
+    use super::super::draw::{Recognizer, Sketchpad};
+
+    /// Whom the tools are for.
+    #[derive(Clone, Copy)]
+    pub enum Who {
+        /// Someone logged in: the server's answers, uploads and history too.
+        Member,
+        /// A visitor: the canvas and the live guess only.
+        Visitor,
+    }
+
+    type Render = fn(Who) -> AnyView;
 
     /// Renders the tools; set once their chunk has arrived.
-    static RENDER: OnceLock<fn() -> AnyView> = OnceLock::new();
+    static RENDER: OnceLock<Render> = OnceLock::new();
 
     #[cfg_attr(any(feature = "split", not(target_arch = "wasm32")), leptos::lazy)]
-    async fn drawing_tools() -> fn() -> AnyView {
-        fn render() -> AnyView {
-            view! { <Recognizer/> }.into_any()
+    async fn drawing_tools() -> Render {
+        fn render(who: Who) -> AnyView {
+            match who {
+                Who::Member => view! { <Recognizer/> }.into_any(),
+                Who::Visitor => view! { <Sketchpad/> }.into_any(),
+            }
         }
-        render as fn() -> AnyView
+        render as Render
     }
 
     /// Fetches the chunk (once; on the server this also lists it in the page for the browser to
@@ -152,14 +171,53 @@ mod tools {
 
     /// The tools: at once if their chunk is here (always, when the route has prepared them),
     /// else as soon as it has arrived (someone who logs in elsewhere while the page is open).
-    pub fn view() -> AnyView {
+    pub fn view(who: Who) -> AnyView {
         match RENDER.get() {
-            Some(render) => render(),
-            None => Suspend::new(async {
+            Some(render) => render(who),
+            None => Suspend::new(async move {
                 load().await;
-                RENDER.get().map(|render| render())
+                RENDER.get().map(|render| render(who))
             })
             .into_any(),
+        }
+    }
+
+    /// A visitor's tools, fetched once the page is live: the server (which runs no effects)
+    /// renders, and lists for preloading, only a placeholder of the same size, and the page
+    /// hydrates with that before the tools' chunk is asked for.
+    pub fn once_live() -> AnyView {
+        let render = RwSignal::new(None::<Render>);
+        Effect::new(move |_| {
+            spawn_local(async move {
+                load().await;
+                render.set(RENDER.get().copied());
+            });
+        });
+        view! {
+            {move || match render.get() {
+                Some(render) => render(Who::Visitor),
+                None => view! { <Placeholder/> }.into_any(),
+            }}
+        }
+        .into_any()
+    }
+
+    /// What a visitor sees where the drawing pad will be.
+    #[component]
+    fn Placeholder() -> impl IntoView {
+        view! {
+            <div class="sketchpad-pending">
+                <section class="pad draw-pad" aria-labelledby="draw-title">
+                    <h2 id="draw-title">"Draw a digit"</h2>
+                    <p class="pad-waiting" role="status">"Getting the drawing pad ready…"</p>
+                    <noscript>
+                        <p class="hint">
+                            "Drawing here needs JavaScript. With an account you can upload a "
+                            "picture of a digit instead."
+                        </p>
+                    </noscript>
+                </section>
+            </div>
         }
     }
 }
@@ -169,10 +227,11 @@ mod tools {
 fn JoinIn() -> impl IntoView {
     view! {
         <section class="join" aria-labelledby="join-title">
-            <h2 id="join-title">"Try it"</h2>
+            <h2 id="join-title">"Keep your answers"</h2>
             <p>
-                "Drawing and uploading need a free account, so that each person has their own "
-                "history and their own share of the recogniser."
+                "The live guess above is worked out in your browser and nothing is kept. With a "
+                "free account the server gives the answer of record, keeps your history, takes "
+                "uploaded photos, and lets you correct its answers and download your digits."
             </p>
             <p class="join-links">
                 <A href="/register" attr:class="button primary">"Create an account"</A>

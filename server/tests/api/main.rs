@@ -25,3 +25,4 @@ mod ratelimit;
 mod readme;
 mod shutdown;
 mod stats;
+mod weights;

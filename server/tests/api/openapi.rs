@@ -135,13 +135,14 @@ async fn every_server_function_is_documented_with_its_method() {
         Vec::<&(String, String)>::new(),
         "server functions missing from /api/openapi.json"
     );
-    // The dataset downloads and the admin's charts are plain routes (their answers are files),
-    // checked in labels.rs and stats.rs.
+    // The dataset downloads, the admin's charts and the model's weights are plain routes (their
+    // answers are files), checked in labels.rs, stats.rs and weights.rs.
     let dataset = (app::api::openapi::DATASET_PATH.to_owned(), "get".to_owned());
     let charts = (app::api::openapi::CHARTS_PATH.to_owned(), "get".to_owned());
+    let model = (app::api::openapi::MODEL_PATH.to_owned(), "get".to_owned());
     assert_eq!(
         documented.difference(&registered).collect::<Vec<_>>(),
-        vec![&charts, &dataset],
+        vec![&charts, &dataset, &model],
         "documented endpoints that are not server functions"
     );
     for scheme in ["bearer", "cookie", "refresh_cookie"] {

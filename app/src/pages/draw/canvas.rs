@@ -4,6 +4,8 @@ use leptos::{html, prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
+use super::live::Live;
+
 /// The drawing's coordinate space: strokes are kept in these units whatever the canvas's size on
 /// screen or its device-pixel resolution, so they can be redrawn at any scale.
 const SIZE: f64 = 280.0;
@@ -15,21 +17,32 @@ struct Stroke {
     points: Vec<(f64, f64)>,
 }
 
-/// The canvas, the brush size and the buttons; `recognise` gets the drawing as a PNG.
+/// Asking the server for the answer of record, for someone logged in.
+#[derive(Clone, Copy)]
+pub(super) struct Ask {
+    /// Whether an answer is on its way (the button waits).
+    pub busy: Signal<bool>,
+    /// Gets the drawing as a PNG.
+    pub recognise: Callback<(Blob, String)>,
+    /// Says why the drawing could not be sent.
+    pub fail: Callback<String>,
+}
+
+/// The canvas, the brush size and the buttons. Every repaint is handed to the `live` guess;
+/// with `ask` (someone logged in) a button sends the drawing to the server.
 #[component]
-pub(super) fn DrawPad<R, F>(busy: Signal<bool>, recognise: R, fail: F) -> impl IntoView
-where
-    R: Fn(Blob, String) + Copy + Send + Sync + 'static,
-    F: Fn(String) + Copy + Send + Sync + 'static,
-{
-    let canvas_ref = NodeRef::<html::Canvas>::new();
+pub(super) fn DrawPad(
+    canvas_ref: NodeRef<html::Canvas>,
+    live: Live,
+    #[prop(optional)] ask: Option<Ask>,
+) -> impl IntoView {
     let strokes = RwSignal::new(Vec::<Stroke>::new());
     let brush = RwSignal::new(20.0_f64);
     let drawing = StoredValue::new(None::<i32>);
     // False until the WASM has taken over the page (effects run only then). Before that a stroke
     // would draw nothing and be lost, so the pad says it is not ready and takes no strokes.
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
 
     // Sizes the canvas for the screen's pixel density, and redraws whenever the strokes change.
     Effect::new(move |_| {
@@ -44,6 +57,7 @@ where
             canvas.set_height(side);
         }
         strokes.with(|strokes| paint(&canvas, strokes));
+        live.refresh(drawing.get_value().is_some());
     });
 
     let on_down = move |ev: PointerEvent| {
@@ -88,22 +102,26 @@ where
             if let Some(canvas) = canvas_ref.get_untracked() {
                 let _ = canvas.release_pointer_capture(ev.pointer_id());
             }
+            // The stroke has ended: the live guess reads it whole.
+            live.refresh(false);
         }
     };
 
     let empty = move || strokes.with(Vec::is_empty);
-    let on_recognise = move |_| {
+    let on_recognise = move |ask: Ask| {
         let Some(canvas) = canvas_ref.get_untracked() else {
             return;
         };
         if strokes.with_untracked(Vec::is_empty) {
-            fail("Draw a digit first.".to_owned());
+            ask.fail.run("Draw a digit first.".to_owned());
             return;
         }
         spawn_local(async move {
             match canvas_png(&canvas).await {
-                Some(blob) => recognise(blob, "drawing.png".to_owned()),
-                None => fail("Could not read the drawing. Please try again.".to_owned()),
+                Some(blob) => ask.recognise.run((blob, "drawing.png".to_owned())),
+                None => ask
+                    .fail
+                    .run("Could not read the drawing. Please try again.".to_owned()),
             }
         });
     };
@@ -114,13 +132,13 @@ where
             <p class="hint" id="draw-hint">
                 "Draw one digit, 0 to 9, with your mouse, finger or pen. Fill most of the square."
             </p>
-            <p class="pad-waiting" role="status" hidden=move || live.get()>
+            <p class="pad-waiting" role="status" hidden=move || ready.get()>
                 "Getting the drawing pad ready…"
             </p>
             <canvas
                 node_ref=canvas_ref
                 class="draw-canvas"
-                aria-busy=move || (!live.get()).to_string()
+                aria-busy=move || (!ready.get()).to_string()
                 width="280"
                 height="280"
                 role="img"
@@ -162,14 +180,19 @@ where
                 <button type="button" disabled=empty on:click=move |_| strokes.set(Vec::new())>
                     "Clear"
                 </button>
-                <button
-                    type="button"
-                    class="primary"
-                    disabled=move || busy.get() || !live.get()
-                    on:click=on_recognise
-                >
-                    "Recognise drawing"
-                </button>
+                {ask
+                    .map(|ask| {
+                        view! {
+                            <button
+                                type="button"
+                                class="primary"
+                                disabled=move || ask.busy.get() || !ready.get()
+                                on:click=move |_| on_recognise(ask)
+                            >
+                                "Recognise drawing"
+                            </button>
+                        }
+                    })}
             </div>
         </section>
     }

@@ -2,7 +2,7 @@
 
 use leptos::{html, prelude::*};
 
-use super::Outcome;
+use super::{Outcome, live::Agreement};
 use crate::{
     api::{PredictResponse, Quota, QuotaWindow},
     pages::label::LabelControl,
@@ -19,7 +19,7 @@ pub(super) fn ResultPanel(
     let summary = move || match outcome.get() {
         Outcome::Idle => String::new(),
         Outcome::Working => "Recognising…".to_owned(),
-        Outcome::Done(answer) => format!(
+        Outcome::Done(answer, _) => format!(
             "Recognised as {}, with probability {}.",
             answer.prediccion,
             percent(answer.probabilidad)
@@ -42,7 +42,9 @@ pub(super) fn ResultPanel(
                 Outcome::Failed(message) => {
                     view! { <p class="form-error" role="alert">{message}</p> }.into_any()
                 }
-                Outcome::Done(answer) => view! { <Answer answer=*answer/> }.into_any(),
+                Outcome::Done(answer, agreement) => {
+                    view! { <Answer answer=*answer agreement/> }.into_any()
+                }
             }}
             {move || quota.get().map(|quota| view! { <QuotaLine quota/> })}
         </section>
@@ -50,7 +52,7 @@ pub(super) fn ResultPanel(
 }
 
 #[component]
-fn Answer(answer: PredictResponse) -> impl IntoView {
+fn Answer(answer: PredictResponse, agreement: Option<Agreement>) -> impl IntoView {
     let digit = answer.prediccion;
     view! {
         <div class="answer">
@@ -100,10 +102,42 @@ fn Answer(answer: PredictResponse) -> impl IntoView {
                     })
                     .collect_view()}
             </ol>
+            {agreement.map(|agreement| view! { <AgreementNote agreement/> })}
             <p class="model-version hint">
                 {format!("Model {}, preprocessing v{}", answer.model_version, answer.preprocess_version)}
             </p>
         </div>
+    }
+}
+
+/// Whether the server's answer and the browser's live guess for the same drawing agree.
+#[component]
+fn AgreementNote(agreement: Agreement) -> impl IntoView {
+    match agreement {
+        Agreement::Same(largest) => view! {
+            <p class="agreement hint" data-agreement="same" data-largest=largest.to_string()>
+                "Your browser's live guess gave the same probabilities."
+            </p>
+        }
+        .into_any(),
+        Agreement::Differs(largest) => view! {
+            <p class="agreement form-error" role="note" data-agreement="differs" data-largest=largest.to_string()>
+                {format!(
+                    "Your browser's live guess differs from this answer, by up to {:.4} in a probability, \
+                     though both ran the same model: please tell the operator. The answer above is \
+                     the one kept.",
+                    largest
+                )}
+            </p>
+        }
+        .into_any(),
+        Agreement::OtherVersion => view! {
+            <p class="agreement hint" data-agreement="other-version">
+                "Your browser's live guess used another version of the model than this answer; \
+                 reload the page to bring it up to date."
+            </p>
+        }
+        .into_any(),
     }
 }
 

@@ -1,0 +1,509 @@
+//! The live guess: while someone draws, the same model as the server's, compiled to WebAssembly,
+//! reads the canvas in the browser: no request, no quota, nothing stored. The server's answer
+//! ("Recognise") stays the answer of record; when both have read the same drawing, the page
+//! checks that they agree.
+//!
+//! The model (its code and weights) is a WASM chunk of its own in the split build, fetched only
+//! once the drawing page is live (an effect, which never runs on the server, so the server never
+//! lists the chunk in the page for preloading).
+
+use leptos::{html, prelude::*};
+
+/// Digits the model tells apart.
+const CLASSES: usize = 10;
+
+/// Largest difference between the browser's and the server's probability for any digit that
+/// still counts as the same answer (the two differ only in floating-point rounding).
+pub(super) const AGREEMENT: f32 = 1e-4;
+
+/// A greyscale picture, white ink on black, row-major (one of the preprocessing steps).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Picture {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// What the in-browser model made of the drawing as it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Guess {
+    pub digit: u8,
+    pub probabilities: [f32; CLASSES],
+    /// The ink's bounding box, cut out.
+    pub crop: Picture,
+    /// The crop with its longer side scaled to 20 pixels.
+    pub fitted: Picture,
+    /// The 28 × 28 input, centred by its centre of mass.
+    pub input: Picture,
+    pub model_version: String,
+    pub preprocess_version: u32,
+    /// From reading the canvas to the guess, in milliseconds.
+    pub millis: f64,
+}
+
+/// Where the live guess stands (only the browser leaves `Loading`).
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub(super) enum State {
+    /// The model's chunk is on its way (or the page is not live yet).
+    Loading,
+    /// Loaded; nothing on the canvas that looks like a digit.
+    Empty,
+    Ready(Box<Guess>),
+    /// The model could not be loaded or run here; drawing and "Recognise" still work.
+    Failed(String),
+}
+
+/// How the server's answer compares with the browser's guess for the same drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Agreement {
+    /// Every probability within [`AGREEMENT`]; the largest difference.
+    Same(f32),
+    /// The same versions, different numbers: the largest difference.
+    Differs(f32),
+    /// The page's model or preprocessing is another version than the server's (a deployment
+    /// since the page was loaded, or a cached answer from an older model).
+    OtherVersion,
+}
+
+impl Guess {
+    /// Compares the server's answer for the same drawing with this guess.
+    pub(super) fn agreement(
+        &self,
+        probabilities: &[f32],
+        model_version: &str,
+        preprocess_version: u32,
+    ) -> Agreement {
+        if model_version != self.model_version || preprocess_version != self.preprocess_version {
+            return Agreement::OtherVersion;
+        }
+        if probabilities.len() != CLASSES {
+            return Agreement::Differs(1.0);
+        }
+        let largest = self
+            .probabilities
+            .iter()
+            .zip(probabilities)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        if largest <= AGREEMENT {
+            Agreement::Same(largest)
+        } else {
+            Agreement::Differs(largest)
+        }
+    }
+}
+
+/// The live guess for one canvas: its state, and what reads the canvas into it.
+#[derive(Clone, Copy)]
+pub(super) struct Live {
+    canvas: NodeRef<html::Canvas>,
+    pub state: RwSignal<State>,
+    /// When the last guess was made and how long it took (ms), to pace guesses while drawing.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pace: StoredValue<(f64, f64)>,
+}
+
+impl Live {
+    /// Starts fetching the model once the page is live.
+    pub(super) fn new(canvas: NodeRef<html::Canvas>) -> Self {
+        let live = Self {
+            canvas,
+            state: RwSignal::new(State::Loading),
+            pace: StoredValue::new((f64::NEG_INFINITY, 0.0)),
+        };
+        #[cfg(feature = "hydrate")]
+        Effect::new(move |_| {
+            leptos::task::spawn_local(async move {
+                match model::load().await {
+                    Ok(()) => live.refresh(false),
+                    Err(why) => _ = live.state.try_set(State::Failed(why)),
+                }
+            });
+        });
+        live
+    }
+
+    /// The guess for the drawing as it is now, if there is one.
+    pub(super) fn current(&self) -> Option<Guess> {
+        self.state.with_untracked(|state| match state {
+            State::Ready(guess) => Some((**guess).clone()),
+            _ => None,
+        })
+    }
+
+    /// Reads the canvas again after it was painted. While a stroke is still being drawn
+    /// (`drawing`) only if the last guess was quick and not too recent, so that drawing stays
+    /// smooth on a slow phone; at a stroke's end, undo or clear, always.
+    pub(super) fn refresh(&self, drawing: bool) {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(guesser) = model::loaded() else {
+                return;
+            };
+            // `try_`: the model may arrive after the page it was fetched for has gone.
+            let Some(canvas) = self.canvas.try_get_untracked().flatten() else {
+                return;
+            };
+            let now = window().performance().map_or(0.0, |p| p.now());
+            let Some((last, took)) = self.pace.try_get_value() else {
+                return;
+            };
+            if drawing && now - last < (8.0 * took).max(100.0) {
+                return;
+            }
+            let next = match read(&canvas) {
+                Some((rgba, width, height)) => match guesser(rgba, width, height) {
+                    Ok(Some(mut guess)) => {
+                        let done = window().performance().map_or(0.0, |p| p.now());
+                        guess.millis = done - now;
+                        State::Ready(Box::new(guess))
+                    }
+                    Ok(None) => State::Empty,
+                    Err(why) => State::Failed(why),
+                },
+                None => State::Failed("This browser cannot read the drawing back.".to_owned()),
+            };
+            let done = window().performance().map_or(0.0, |p| p.now());
+            self.pace.try_set_value((done, done - now));
+            self.state.try_set(next);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (drawing, self.canvas);
+    }
+}
+
+/// The canvas's pixels (RGBA) and size.
+#[cfg(feature = "hydrate")]
+fn read(canvas: &web_sys::HtmlCanvasElement) -> Option<(Vec<u8>, u32, u32)> {
+    use wasm_bindgen::JsCast;
+
+    let context = canvas
+        .get_context("2d")
+        .ok()??
+        .dyn_into::<web_sys::CanvasRenderingContext2d>()
+        .ok()?;
+    let (width, height) = (canvas.width(), canvas.height());
+    let data = context
+        .get_image_data(0.0, 0.0, f64::from(width), f64::from(height))
+        .ok()?;
+    Some((data.data().0, width, height))
+}
+
+/// The model, in a chunk of its own; its weights are fetched from the server
+/// (`GET /api/model/{version}.bpk`, the version this chunk was built with), as data does not go
+/// into a chunk.
+#[cfg(feature = "hydrate")]
+mod model {
+    use std::cell::{Cell, RefCell};
+
+    use trazo_model::Classifier;
+
+    use super::{Guess, Picture};
+
+    /// Reads RGBA pixels of the given size: `Ok(None)` when there is no digit to read.
+    pub(super) type Guesser = fn(Vec<u8>, u32, u32) -> Result<Option<Guess>, String>;
+
+    thread_local! {
+        static GUESSER: Cell<Option<Guesser>> = const { Cell::new(None) };
+        static CLASSIFIER: RefCell<Option<Classifier>> = const { RefCell::new(None) };
+    }
+
+    /// Fetches the model's chunk and weights (once).
+    pub(super) async fn load() -> Result<(), String> {
+        if loaded().is_none() {
+            let guesser = live_model().await?;
+            GUESSER.with(|cell| cell.set(Some(guesser)));
+        }
+        Ok(())
+    }
+
+    pub(super) fn loaded() -> Option<Guesser> {
+        GUESSER.with(Cell::get)
+    }
+
+    #[cfg_attr(feature = "split", leptos::lazy)]
+    async fn live_model() -> Result<Guesser, String> {
+        let weights = fetch_weights().await?;
+        let classifier = Classifier::from_weights(weights).map_err(|e| e.to_string())?;
+        CLASSIFIER.with(|cell| *cell.borrow_mut() = Some(classifier));
+        Ok(guess as Guesser)
+    }
+
+    async fn fetch_weights() -> Result<Vec<u8>, String> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+
+        let unreachable = |_| "the model's weights could not be fetched".to_owned();
+        let url = format!("/api/model/{}.bpk", trazo_model::MODEL_VERSION);
+        let response: web_sys::Response =
+            JsFuture::from(leptos::prelude::window().fetch_with_str(&url))
+                .await
+                .map_err(unreachable)?
+                .dyn_into()
+                .map_err(unreachable)?;
+        if !response.ok() {
+            return Err(if response.status() == 404 {
+                "the server now runs another version of the model; reload the page".to_owned()
+            } else {
+                format!(
+                    "the model's weights could not be fetched ({})",
+                    response.status()
+                )
+            });
+        }
+        let buffer = JsFuture::from(response.array_buffer().map_err(unreachable)?)
+            .await
+            .map_err(unreachable)?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    }
+
+    fn guess(rgba: Vec<u8>, width: u32, height: u32) -> Result<Option<Guess>, String> {
+        use trazo_model::{MODEL_VERSION, PREPROCESS_VERSION, PreprocessError, preprocess};
+
+        let (input, steps) = match preprocess::from_rgba(rgba, width, height) {
+            Ok(done) => done,
+            Err(PreprocessError::NoDigit) => return Ok(None),
+            Err(other) => return Err(other.to_string()),
+        };
+        let prediction = CLASSIFIER.with(|cell| {
+            cell.borrow()
+                .as_ref()
+                .ok_or_else(|| "the model is not loaded".to_owned())?
+                .predict(&[input.input])
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .next()
+                .ok_or_else(|| "the model gave no answer".to_owned())
+        })?;
+        let picture = |plane: &preprocess::Plane| Picture {
+            width: plane.width,
+            height: plane.height,
+            pixels: plane
+                .data
+                .iter()
+                .map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8)
+                .collect(),
+        };
+        Ok(Some(Guess {
+            digit: prediction.digit,
+            probabilities: prediction.probabilities,
+            crop: picture(&steps.crop),
+            fitted: picture(&steps.fitted),
+            input: Picture {
+                width: preprocess::SIDE,
+                height: preprocess::SIDE,
+                pixels: input.image.to_vec(),
+            },
+            model_version: MODEL_VERSION.to_owned(),
+            preprocess_version: PREPROCESS_VERSION,
+            millis: 0.0,
+        }))
+    }
+}
+
+/// The live guess beside the canvas: the digit, the ten probabilities, and on request the steps
+/// from the drawing to the model's input (a disclosure that stays open from one guess to the next).
+#[component]
+pub(super) fn LivePanel(live: Live) -> impl IntoView {
+    let state = live.state;
+    let guess = Memo::new(move |_| match state.get() {
+        State::Ready(guess) => Some(guess),
+        _ => None,
+    });
+    let status = move || match state.get() {
+        State::Loading => Some("Loading the model…".to_owned()),
+        State::Empty => Some("Draw a digit to see what the model makes of it.".to_owned()),
+        State::Failed(why) => Some(format!(
+            "The live guess is not available in this browser ({why})."
+        )),
+        State::Ready(_) => None,
+    };
+    view! {
+        <section class="pad live" aria-labelledby="live-title">
+            <h2 id="live-title">"Live guess"</h2>
+            <p class="hint live-note">
+                "Worked out in your browser as you draw, by the same model as the server's. "
+                "Nothing is sent."
+            </p>
+            {move || status().map(|text| view! { <p class="hint live-status">{text}</p> })}
+            {move || guess.get().map(|guess| view! { <LiveGuess guess=*guess/> })}
+            <details class="steps" hidden=move || guess.with(Option::is_none)>
+                <summary>"How the model sees your drawing"</summary>
+                {move || {
+                    guess
+                        .get()
+                        .map(|guess| {
+                            let guess = *guess;
+                            view! {
+                                <ol class="step-pictures">
+                                    <Step picture=guess.crop caption="1. The ink, cropped"/>
+                                    <Step picture=guess.fitted caption="2. Fitted into 20 × 20"/>
+                                    <Step picture=guess.input caption="3. Centred in 28 × 28"/>
+                                </ol>
+                            }
+                        })
+                }}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn LiveGuess(guess: Guess) -> impl IntoView {
+    let digit = guess.digit;
+    let probabilities = guess.probabilities;
+    let top = probabilities[usize::from(digit)];
+    view! {
+        <p
+            class="live-verdict"
+            data-probabilities=probabilities.map(|p| p.to_string()).join(",")
+            data-millis=format!("{:.2}", guess.millis)
+        >
+            <span class="live-digit">{digit.to_string()}</span>
+            <span class="live-probability">{format!("{:.1}%", top * 100.0)}</span>
+            <span class="visually-hidden">{format!("Live guess: {digit}")}</span>
+        </p>
+        <ol class="probabilities live-probabilities" aria-label="Live probabilities">
+            {probabilities
+                .iter()
+                .enumerate()
+                .map(|(d, p)| {
+                    view! {
+                        <li class:top=usize::from(digit) == d>
+                            <span class="prob-digit" aria-hidden="true">{d.to_string()}</span>
+                            <meter
+                                min="0"
+                                max="1"
+                                value=p.to_string()
+                                aria-label=format!("Digit {d}")
+                            ></meter>
+                            <span class="prob-value">{format!("{:.1}%", p * 100.0)}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        <p class="hint live-timing">{format!("Read in {:.0} ms.", guess.millis)}</p>
+    }
+}
+
+/// One preprocessing step as a small picture (pixels scaled up, not smoothed, into a square of
+/// the same size for every step: `.step-picture` in the style sheet; no inline style, which the
+/// page's Content-Security-Policy refuses).
+#[component]
+fn Step(picture: Picture, caption: &'static str) -> impl IntoView {
+    let canvas = NodeRef::<html::Canvas>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let picture = picture.clone();
+        Effect::new(move |_| {
+            if let Some(canvas) = canvas.get() {
+                paint(&canvas, &picture);
+            }
+        });
+    }
+    view! {
+        <li>
+            <figure>
+                <canvas
+                    node_ref=canvas
+                    class="step-picture"
+                    width=picture.width
+                    height=picture.height
+                    role="img"
+                    aria-label=caption
+                ></canvas>
+                <figcaption>{caption}</figcaption>
+            </figure>
+        </li>
+    }
+}
+
+/// Draws a picture into a canvas of its size.
+#[cfg(feature = "hydrate")]
+fn paint(canvas: &web_sys::HtmlCanvasElement, picture: &Picture) {
+    use wasm_bindgen::{Clamped, JsCast};
+
+    let Some(context) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|context| context.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let rgba: Vec<u8> = picture
+        .pixels
+        .iter()
+        .flat_map(|&v| [v, v, v, 255])
+        .collect();
+    if let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&rgba),
+        picture.width as u32,
+        picture.height as u32,
+    ) {
+        let _ = context.put_image_data(&data, 0.0, 0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guess(probabilities: [f32; CLASSES]) -> Guess {
+        let picture = Picture {
+            width: 1,
+            height: 1,
+            pixels: vec![0],
+        };
+        Guess {
+            digit: 1,
+            probabilities,
+            crop: picture.clone(),
+            fitted: picture.clone(),
+            input: picture,
+            model_version: "abc".to_owned(),
+            preprocess_version: 1,
+            millis: 1.0,
+        }
+    }
+
+    #[test]
+    fn rounding_differences_are_the_same_answer() {
+        let mut server = [0.0; CLASSES];
+        server[1] = 1.0;
+        let mut browser = server;
+        browser[1] -= 0.00004;
+        browser[7] += 0.00004;
+        assert_eq!(
+            guess(browser).agreement(&server, "abc", 1),
+            Agreement::Same(browser[7])
+        );
+    }
+
+    #[test]
+    fn larger_differences_or_other_versions_are_reported() {
+        let mut server = [0.0; CLASSES];
+        server[1] = 1.0;
+        let mut browser = server;
+        browser[1] = 0.9;
+        browser[7] = 0.1;
+        assert!(matches!(
+            guess(browser).agreement(&server, "abc", 1),
+            Agreement::Differs(d) if (d - 0.1).abs() < 1e-6
+        ));
+        assert_eq!(
+            guess(server).agreement(&server, "abd", 1),
+            Agreement::OtherVersion
+        );
+        assert_eq!(
+            guess(server).agreement(&server, "abc", 2),
+            Agreement::OtherVersion
+        );
+        assert!(matches!(
+            guess(server).agreement(&server[..9], "abc", 1),
+            Agreement::Differs(_)
+        ));
+    }
+}
