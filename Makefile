@@ -10,6 +10,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/trazo/target
 
 ## Serve the app at http://127.0.0.1:3000 (SQLite under ./data, no other services needed).
 run: setup
+	scripts/build-live.sh
 	cargo leptos serve
 
 ## Every check: formatting, lints, unit, integration and end-to-end tests.
@@ -24,13 +25,13 @@ setup-test:
 
 ## Debug build of the server and the WASM front end.
 build: setup
+	scripts/build-live.sh
 	cargo leptos build
 
 ## Optimised build for deployment: the binary and target/site, each page's WASM in a chunk of its
 ## own (the same build `make test` runs the end-to-end suite against).
 release: setup
-	@scripts/setup-release.sh
-	PATH="$(HOME)/.cache/trazo/tools/node_modules/.bin:$$PATH" cargo leptos build --release --split --lib-features=split
+	scripts/build-release.sh
 
 ## Load benchmark of /api/predict (wrk, release build; results in BENCHMARKS.md).
 bench-load: setup

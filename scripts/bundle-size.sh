@@ -47,11 +47,13 @@ FIRST_VISIT = {
     "login": ["login_route_view"],
     "register": ["register_route_view"],
 }
-# Fetched by a page once it is live, never listed in it for preloading (app/src/pages/draw/live.rs,
-# app/src/pages/home.rs): for a visitor the drawing tools and the model, logged in the model.
+# Fetched by a page once it is live, never listed in it for preloading (app/src/pages/home.rs,
+# app/src/pages/draw/live.rs): for a visitor the drawing tools, and for everyone the live
+# guess's model, a WebAssembly module of its own outside pkg/ (scripts/build-live.sh).
+LIVE = ["../live/trazo_live.js", "../live/trazo_live_bg.wasm"]
 LATER = {
-    "home (visitor)": (["home_page"], ["drawing_tools", "live_model"]),
-    "home (logged in)": (["home_page", "drawing_tools"], ["live_model"]),
+    "home (visitor)": (["home_page"], ["drawing_tools"]),
+    "home (logged in)": (["home_page", "drawing_tools"], []),
 }
 
 
@@ -64,7 +66,8 @@ def fail(message):
 def sizes(name):
     path = os.path.join(pkg, name)
     if not os.path.isfile(path):
-        fail(f"{path} is missing (build with `cargo leptos build --release --split --lib-features=split`)")
+        fail(f"{path} is missing (build with `make release`: `cargo leptos build --release --split "
+             f"--lib-features=split`, then scripts/build-live.sh)")
     gz = subprocess.run(["gzip", "-9", "-n", "-c", path], check=True, capture_output=True).stdout
     return os.path.getsize(path), len(gz)
 
@@ -84,7 +87,10 @@ loaders = sorted(os.path.basename(p) for p in glob.glob(os.path.join(pkg, "__was
 if not loaders:
     fail(f"{manifest_path} exists but no __wasm_split*.js loader beside it")
 # What every page's <head> loads (HydrationScripts and the Stylesheet in app/src/lib.rs).
-always = ["trazo.wasm", "trazo.js", "trazo.css"] + loaders
+# wasm-bindgen's snippets (JavaScript a crate declares inline, such as the live guess's import of
+# its module) are imported by trazo.js, so every page loads them too.
+snippets = sorted(os.path.relpath(p, pkg) for p in glob.glob(os.path.join(pkg, "snippets", "**", "*.js"), recursive=True))
+always = ["trazo.wasm", "trazo.js", "trazo.css"] + loaders + snippets
 if sizes("trazo.wasm")[0] > 8 * 1024 * 1024:
     fail(f"{pkg}/trazo.wasm is over 8 MiB: a debug build? Measure a release build.")
 
@@ -122,10 +128,11 @@ for name, fns in PAGES.items():
     row(path(name), *total(page_files(fns)))
 
 print("fetched once the page is live (not in the budgets above):")
+row("the live guess's model (live/)", *total(LIVE))
 later_most = 0
 for name, (first, later) in LATER.items():
     before = set(page_files(first))
-    extra = sorted(set(page_files(first + later)) - before)
+    extra = sorted(set(page_files(first + later)) - before) + LIVE
     raw, gz = total(extra)
     later_most = max(later_most, gz)
     row(name, raw, gz)

@@ -38,7 +38,7 @@ if [ "${1:-}" = "--with-postgres" ]; then
   serial=(abuse:: two_hundred_simultaneous take_the_same_time)
   skips=()
   for name in "${serial[@]}"; do skips+=(--skip "$name"); done
-  cargo test -p app -p server -p trazo-model --locked -- "${skips[@]}"
+  cargo test -p app -p server -p trazo-model -p trazo-live --locked -- "${skips[@]}"
 
   say "abuse suite and timing tests (one at a time; the abuse suite attacks the real binary)"
   cargo test -p server --test api --locked -- --test-threads=1 "${serial[@]}"
@@ -89,10 +89,10 @@ say "rustfmt"
 cargo fmt --all --check
 
 say "clippy (server, with tests)"
-cargo clippy -p app -p server -p trazo-model --all-targets --locked -- -D warnings
+cargo clippy -p app -p server -p trazo-model -p trazo-live --all-targets --locked -- -D warnings
 
 say "clippy (WASM front end)"
-cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p frontend -p trazo-live --target wasm32-unknown-unknown --locked -- -D warnings
 
 say "deployment recipes"
 scripts/check-deploy.sh
@@ -104,8 +104,9 @@ say "building the release app (server binary and split WASM bundle)"
 # What is tested is what is deployed: the Playwright suite below runs against this build.
 # `--split` puts each page's code in a WASM chunk of its own (app/src/pages.rs); wasm-opt comes
 # from scripts/setup-release.sh. The integration tests build their own debug binary.
-scripts/setup-release.sh
-PATH="$HOME/.cache/trazo/tools/node_modules/.bin:$PATH" cargo leptos build --release --split --lib-features=split --cargo-locked
+# The live guess's model, a WebAssembly module of its own (live/), comes first: the site build
+# copies it from public/live/ into target/site/live/.
+scripts/build-release.sh --locked
 
 say "bundle size (what a first visit downloads, gzipped, against its budget)"
 scripts/bundle-size.sh

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { PASSWORD, openHydrated, submitCredentials, uniqueName, waitForHydration, watchForPageErrors } from "./helpers";
 
@@ -66,15 +68,8 @@ async function logIn(page: Page, request: APIRequestContext, prefix: string): Pr
   await expect(page).toHaveURL(/\/$/);
 }
 
-/** The split build's chunk files for a lazy function; `null` for an unsplit build. */
-async function chunks(request: APIRequestContext, name: string): Promise<string[] | null> {
-  const response = await request.get("/pkg/__wasm_split_manifest.json");
-  if (response.status() === 404) return null;
-  const manifest: Record<string, string[]> = await response.json();
-  const key = Object.keys(manifest).find((k) => k.replace(/^_+|_[0-9]+$/g, "") === name);
-  expect(key, `${name} in the split manifest`).toBeDefined();
-  return manifest[key!].map((file) => (file.endsWith(".wasm") ? file : `${file}.wasm`));
-}
+/** The live guess's model: a WebAssembly module of its own (scripts/build-live.sh). */
+const LIVE_FILES = ["/live/trazo_live.js", "/live/trazo_live_bg.wasm"];
 
 test("a visitor draws and sees the live guess, with nothing sent to the server", async ({ page }) => {
   const errors = watchForPageErrors(page);
@@ -138,34 +133,24 @@ test("the live guess and the server's answer agree on the drawn fixtures", async
 });
 
 test("the model is fetched only once the page is live, and only on the drawing page", async ({ page, request }) => {
-  const model = await chunks(request, "live_model");
-  test.skip(model === null, "an unsplit build has no chunks");
-  const page0 = new Set([
-    ...(await chunks(request, "home_page"))!,
-    ...(await chunks(request, "drawing_tools"))!,
-  ]);
-  const own = model!.filter((file) => !page0.has(file));
-  expect(own.length, "the model has a chunk of its own").toBeGreaterThan(0);
-
-  // Neither a visitor's page nor a logged-in one lists the model's chunk for preloading.
+  // No page names the model's files for preloading.
   const html = await (await request.get("/")).text();
-  for (const file of own) expect(html).not.toContain(file);
+  expect(html).not.toContain("/live/");
+  expect(html).not.toContain("/api/model/");
 
-  // Another page does not fetch it.
+  // Another page does not fetch it, nor its weights.
   const fetched: string[] = [];
-  page.on("request", (r) => fetched.push(new URL(r.url()).pathname.split("/").pop()!));
+  page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
   await openHydrated(page, "/login");
-  for (const file of own) expect(fetched).not.toContain(file);
+  expect(fetched.filter((p) => p.startsWith("/live/") || p.startsWith("/api/model/"))).toEqual([]);
 
   // On the home page it is held back 1.5 s: the page is live (the pad takes strokes) before it.
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
-  for (const file of own) {
-    await page.route(`**/pkg/${file}`, async (route) => {
-      await held;
-      await route.continue();
-    });
-  }
+  await page.route("**/live/trazo_live_bg.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.goto("/");
   await waitForHydration(page);
   const canvas = page.getByRole("img", { name: "Drawing area" });
@@ -173,9 +158,46 @@ test("the model is fetched only once the page is live, and only on the drawing p
   await expect(page.getByText("Loading the model…")).toBeVisible();
   await draw(page, DRAWINGS[0]);
   await expect(page.getByRole("button", { name: "Undo" })).toBeEnabled();
-  release();
+  setTimeout(release, 1_500);
   // The stroke drawn while the model was on its way is read as soon as it arrives.
   await expect(page.locator(".live-digit")).toHaveText("1", { timeout: 30_000 });
+  // The module and the weights, each once.
+  const live = fetched.filter((p) => p.startsWith("/live/") || p.startsWith("/api/model/"));
+  expect(live.filter((p) => p.startsWith("/live/")).sort()).toEqual([...LIVE_FILES].sort());
+  expect(live.filter((p) => p.startsWith("/api/model/"))).toHaveLength(1);
+});
+
+test("the browser's model gives the server's logits on the parity fixture", async ({ page }) => {
+  // model/fixtures/parity.json: fixed 28x28 inputs and ONNX Runtime's logits for them, which the
+  // server's model matches to 1e-4 (model/tests/parity.rs). Here the same inputs go through the
+  // live module in the browser.
+  const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "model", "fixtures", "parity.json"), "utf8"));
+  const cases: { name: string; input: number[]; logits: number[] }[] = fixture.cases;
+  expect(cases.length).toBeGreaterThan(10);
+  const errors = watchForPageErrors(page);
+  await openHydrated(page, "/login");
+  await page.evaluate((inputs) => {
+    (window as unknown as { parityInputs: number[][] }).parityInputs = inputs;
+  }, cases.map((c) => c.input));
+  // A string, so that the test runner's TypeScript transform leaves the dynamic import alone.
+  const logits: number[][] = await page.evaluate(`(async () => {
+    const live = await import("/live/trazo_live.js");
+    await live.default({ module_or_path: "/live/trazo_live_bg.wasm" });
+    const weights = await fetch("/api/model/" + live.model_version() + ".bpk");
+    live.load(new Uint8Array(await weights.arrayBuffer()));
+    return window.parityInputs.map((input) => Array.from(live.logits(new Float32Array(input))));
+  })()`);
+  let worst = 0;
+  cases.forEach((c, i) => {
+    expect(logits[i], c.name).toHaveLength(10);
+    for (let d = 0; d < 10; d++) {
+      const diff = Math.abs(logits[i][d] - c.logits[d]);
+      worst = Math.max(worst, diff);
+      expect(diff, `${c.name}: logit ${d}`).toBeLessThanOrEqual(1e-4);
+    }
+  });
+  console.log(`live module against ONNX Runtime's logits: largest difference ${worst.toExponential(2)} over ${cases.length} inputs`);
+  expect(errors, "console errors or CSP violations").toEqual([]);
 });
 
 test("time from a stroke's end to the updated guess", async ({ page }, testInfo) => {

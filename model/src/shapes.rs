@@ -36,7 +36,7 @@ compile_error!("enable the `ndarray` (default) or `flex` feature of trazo-model"
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ModelError {
     /// The embedded weights did not load into the generated model.
-    #[error("cannot load the embedded model weights: {0}")]
+    #[error("cannot load the model weights: {0}")]
     Load(String),
     /// The backend failed to produce the output.
     #[error("inference failed: {0}")]

@@ -3,9 +3,10 @@
 //! ("Recognise") stays the answer of record; when both have read the same drawing, the page
 //! checks that they agree.
 //!
-//! The model (its code and weights) is a WASM chunk of its own in the split build, fetched only
-//! once the drawing page is live (an effect, which never runs on the server, so the server never
-//! lists the chunk in the page for preloading).
+//! The model is a WebAssembly module of its own (the `trazo-live` crate, built into
+//! `/live/` by `scripts/build-live.sh`), not part of the page's bundle: the page imports it, and
+//! fetches the weights, only once it is live (an effect, which never runs on the server), so no
+//! page lists it for preloading and a first visit pays nothing for it.
 
 use leptos::{html, prelude::*};
 
@@ -17,15 +18,16 @@ const CLASSES: usize = 10;
 pub(super) const AGREEMENT: f32 = 1e-4;
 
 /// A greyscale picture, white ink on black, row-major (one of the preprocessing steps).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 pub(super) struct Picture {
     pub width: usize,
     pub height: usize,
     pub pixels: Vec<u8>,
 }
 
-/// What the in-browser model made of the drawing as it stands.
-#[derive(Clone, Debug, PartialEq)]
+/// What the in-browser model made of the drawing as it stands (read from the live module's JSON,
+/// `trazo_live::Guess`).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 pub(super) struct Guess {
     pub digit: u8,
     pub probabilities: [f32; CLASSES],
@@ -37,7 +39,8 @@ pub(super) struct Guess {
     pub input: Picture,
     pub model_version: String,
     pub preprocess_version: u32,
-    /// From reading the canvas to the guess, in milliseconds.
+    /// From reading the canvas to the guess, in milliseconds (measured by the page).
+    #[serde(default)]
     pub millis: f64,
 }
 
@@ -45,7 +48,7 @@ pub(super) struct Guess {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub(super) enum State {
-    /// The model's chunk is on its way (or the page is not live yet).
+    /// The model is on its way (or the page is not live yet).
     Loading,
     /// Loaded; nothing on the canvas that looks like a digit.
     Empty,
@@ -138,9 +141,9 @@ impl Live {
     pub(super) fn refresh(&self, drawing: bool) {
         #[cfg(feature = "hydrate")]
         {
-            let Some(guesser) = model::loaded() else {
+            if !model::loaded() {
                 return;
-            };
+            }
             // `try_`: the model may arrive after the page it was fetched for has gone.
             let Some(canvas) = self.canvas.try_get_untracked().flatten() else {
                 return;
@@ -153,7 +156,7 @@ impl Live {
                 return;
             }
             let next = match read(&canvas) {
-                Some((rgba, width, height)) => match guesser(rgba, width, height) {
+                Some((rgba, width, height)) => match model::guess(&rgba, width, height) {
                     Ok(Some(mut guess)) => {
                         let done = window().performance().map_or(0.0, |p| p.now());
                         guess.millis = done - now;
@@ -190,52 +193,84 @@ fn read(canvas: &web_sys::HtmlCanvasElement) -> Option<(Vec<u8>, u32, u32)> {
     Some((data.data().0, width, height))
 }
 
-/// The model, in a chunk of its own; its weights are fetched from the server
-/// (`GET /api/model/{version}.bpk`, the version this chunk was built with), as data does not go
-/// into a chunk.
+/// The live module (`/live/trazo_live.js` and its WASM), imported once; its weights are fetched
+/// from the server (`GET /api/model/{version}.bpk`, the version the module was built with).
 #[cfg(feature = "hydrate")]
 mod model {
-    use std::cell::{Cell, RefCell};
+    use std::cell::Cell;
 
-    use trazo_model::Classifier;
+    use wasm_bindgen::prelude::*;
 
-    use super::{Guess, Picture};
+    use super::Guess;
 
-    /// Reads RGBA pixels of the given size: `Ok(None)` when there is no digit to read.
-    pub(super) type Guesser = fn(Vec<u8>, u32, u32) -> Result<Option<Guess>, String>;
+    /// Where `scripts/build-live.sh` puts the module, under the site root.
+    const BASE: &str = "/live/";
 
     thread_local! {
-        static GUESSER: Cell<Option<Guesser>> = const { Cell::new(None) };
-        static CLASSIFIER: RefCell<Option<Classifier>> = const { RefCell::new(None) };
+        static LOADED: Cell<bool> = const { Cell::new(false) };
     }
 
-    /// Fetches the model's chunk and weights (once).
+    #[wasm_bindgen(inline_js = r#"
+let live = null;
+export async function importLive(base) {
+  const module = await import(base + "trazo_live.js");
+  await module.default({ module_or_path: base + "trazo_live_bg.wasm" });
+  live = module;
+  return module.model_version();
+}
+export function loadLive(weights) { live.load(weights); }
+export function guessLive(rgba, width, height) { return live.guess(rgba, width, height); }
+"#)]
+    extern "C" {
+        /// Imports the module and starts its WebAssembly: the model version it was built with.
+        #[wasm_bindgen(catch, js_name = importLive)]
+        async fn import_live(base: &str) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(catch, js_name = loadLive)]
+        fn load_live(weights: &[u8]) -> Result<(), JsValue>;
+        /// The guess as JSON, or `undefined` when the pixels hold no digit.
+        #[wasm_bindgen(catch, js_name = guessLive)]
+        fn guess_live(rgba: &[u8], width: u32, height: u32) -> Result<Option<String>, JsValue>;
+    }
+
+    /// Imports the module and loads the weights (once).
     pub(super) async fn load() -> Result<(), String> {
-        if loaded().is_none() {
-            let guesser = live_model().await?;
-            GUESSER.with(|cell| cell.set(Some(guesser)));
+        if LOADED.with(Cell::get) {
+            return Ok(());
         }
+        let version = import_live(BASE)
+            .await
+            .map_err(|e| describe("the model could not be loaded", &e))?
+            .as_string()
+            .ok_or_else(|| "the model's module is not the one this page expects".to_owned())?;
+        let weights = fetch_weights(&version).await?;
+        load_live(&weights).map_err(|e| describe("the model's weights were refused", &e))?;
+        LOADED.with(|cell| cell.set(true));
         Ok(())
     }
 
-    pub(super) fn loaded() -> Option<Guesser> {
-        GUESSER.with(Cell::get)
+    pub(super) fn loaded() -> bool {
+        LOADED.with(Cell::get)
     }
 
-    #[cfg_attr(feature = "split", leptos::lazy)]
-    async fn live_model() -> Result<Guesser, String> {
-        let weights = fetch_weights().await?;
-        let classifier = Classifier::from_weights(weights).map_err(|e| e.to_string())?;
-        CLASSIFIER.with(|cell| *cell.borrow_mut() = Some(classifier));
-        Ok(guess as Guesser)
+    /// A JavaScript error (a string thrown by the module, or an `Error`) for people to read.
+    fn describe(what: &str, error: &JsValue) -> String {
+        let detail = error.as_string().or_else(|| {
+            js_sys::Reflect::get(error, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+        });
+        match detail {
+            Some(detail) => format!("{what}: {detail}"),
+            None => what.to_owned(),
+        }
     }
 
-    async fn fetch_weights() -> Result<Vec<u8>, String> {
+    async fn fetch_weights(version: &str) -> Result<Vec<u8>, String> {
         use wasm_bindgen::JsCast;
         use wasm_bindgen_futures::JsFuture;
 
         let unreachable = |_| "the model's weights could not be fetched".to_owned();
-        let url = format!("/api/model/{}.bpk", trazo_model::MODEL_VERSION);
+        let url = format!("/api/model/{version}.bpk");
         let response: web_sys::Response =
             JsFuture::from(leptos::prelude::window().fetch_with_str(&url))
                 .await
@@ -258,47 +293,15 @@ mod model {
         Ok(js_sys::Uint8Array::new(&buffer).to_vec())
     }
 
-    fn guess(rgba: Vec<u8>, width: u32, height: u32) -> Result<Option<Guess>, String> {
-        use trazo_model::{MODEL_VERSION, PREPROCESS_VERSION, PreprocessError, preprocess};
-
-        let (input, steps) = match preprocess::from_rgba(rgba, width, height) {
-            Ok(done) => done,
-            Err(PreprocessError::NoDigit) => return Ok(None),
-            Err(other) => return Err(other.to_string()),
-        };
-        let prediction = CLASSIFIER.with(|cell| {
-            cell.borrow()
-                .as_ref()
-                .ok_or_else(|| "the model is not loaded".to_owned())?
-                .predict(&[input.input])
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .next()
-                .ok_or_else(|| "the model gave no answer".to_owned())
-        })?;
-        let picture = |plane: &preprocess::Plane| Picture {
-            width: plane.width,
-            height: plane.height,
-            pixels: plane
-                .data
-                .iter()
-                .map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8)
-                .collect(),
-        };
-        Ok(Some(Guess {
-            digit: prediction.digit,
-            probabilities: prediction.probabilities,
-            crop: picture(&steps.crop),
-            fitted: picture(&steps.fitted),
-            input: Picture {
-                width: preprocess::SIDE,
-                height: preprocess::SIDE,
-                pixels: input.image.to_vec(),
-            },
-            model_version: MODEL_VERSION.to_owned(),
-            preprocess_version: PREPROCESS_VERSION,
-            millis: 0.0,
-        }))
+    /// Reads RGBA pixels of the given size: `Ok(None)` when there is no digit to read.
+    pub(super) fn guess(rgba: &[u8], width: u32, height: u32) -> Result<Option<Guess>, String> {
+        match guess_live(rgba, width, height) {
+            Ok(Some(json)) => serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| format!("the model's answer could not be read: {e}")),
+            Ok(None) => Ok(None),
+            Err(error) => Err(describe("the model could not read the drawing", &error)),
+        }
     }
 }
 
