@@ -781,12 +781,18 @@ mod tests {
                 "{name} is referred to but not defined"
             );
         }
+        // Every server function and every plain route, each path once.
         assert_eq!(
             doc["paths"].as_object().expect("paths").len(),
-            ENDPOINTS.len() + 2
+            documented_paths().count()
         );
         assert!(
             doc["paths"][DATASET_PATH]["get"]["responses"]["200"]["content"]["text/csv"]
+                .is_object()
+        );
+        assert!(
+            doc["paths"][MODEL_PATH]["get"]["responses"]["200"]["content"]
+                ["application/octet-stream"]
                 .is_object()
         );
     }
