@@ -207,9 +207,12 @@ test("time from a stroke's end to the updated guess", async ({ page }, testInfo)
   await page.evaluate(() => {
     const w = window as unknown as { strokeToGuess: number[] };
     w.strokeToGuess = [];
+    const pad = document.querySelector('canvas[aria-label="Drawing area"]');
     window.addEventListener(
       "pointerup",
-      () => {
+      (event) => {
+        // A stroke's end, not a click on Clear.
+        if (event.target !== pad) return;
         const start = performance.now();
         const before = document.querySelector(".live-verdict");
         const observer = new MutationObserver(() => {
