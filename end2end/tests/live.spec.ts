@@ -207,22 +207,29 @@ test("time from a stroke's end to the updated guess", async ({ page }, testInfo)
   await page.evaluate(() => {
     const w = window as unknown as { strokeToGuess: number[] };
     w.strokeToGuess = [];
-    const pad = document.querySelector('canvas[aria-label="Drawing area"]');
     window.addEventListener(
       "pointerup",
-      (event) => {
-        // A stroke's end, not a click on Clear.
-        if (event.target !== pad) return;
+      () => {
+        // Armed just before each drawing (one stroke each), so a click on Clear is not counted.
+        const armed = window as unknown as { armed: boolean };
+        if (!armed.armed) return;
+        armed.armed = false;
         const start = performance.now();
-        const before = document.querySelector(".live-verdict");
+        // Each guess has its own reading time and probabilities; the page may update the same
+        // element in place (a guess made during the stroke is already shown).
+        const guessShown = () => {
+          const verdict = document.querySelector(".live-verdict");
+          return verdict && `${verdict.getAttribute("data-millis")}|${verdict.getAttribute("data-probabilities")}`;
+        };
+        const before = guessShown();
         const observer = new MutationObserver(() => {
-          const now = document.querySelector(".live-verdict");
+          const now = guessShown();
           if (now && now !== before) {
             w.strokeToGuess.push(performance.now() - start);
             observer.disconnect();
           }
         });
-        observer.observe(document.querySelector(".live")!, { subtree: true, childList: true });
+        observer.observe(document.querySelector(".live")!, { subtree: true, childList: true, attributes: true });
       },
       { capture: true },
     );
@@ -230,6 +237,7 @@ test("time from a stroke's end to the updated guess", async ({ page }, testInfo)
   const rounds = 8;
   for (let i = 0; i < rounds; i++) {
     await clear(page);
+    await page.evaluate(() => ((window as unknown as { armed: boolean }).armed = true));
     await draw(page, DRAWINGS[i % DRAWINGS.length]);
     await expect.poll(() => page.evaluate(() => (window as unknown as { strokeToGuess: number[] }).strokeToGuess.length)).toBe(i + 1);
   }
