@@ -346,8 +346,11 @@ test("a stale session cookie still gets the visitor's home page, live", async ({
     { name: "trazo_refresh", value: "not-a-token-either", url: baseURL! },
   ]);
   await openHydrated(page, "/");
-  await expect(page.getByRole("img", { name: "Drawing area" })).toHaveCount(0);
+  // A visitor's tools: the pad with the live guess, an invitation, no "Recognise".
   await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "Drawing area" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Live guess" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Recognise drawing" })).toHaveCount(0);
   expect(errors, "console errors or CSP violations").toEqual([]);
 });
 
