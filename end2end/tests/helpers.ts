@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 /** Opens `path` and waits until the WASM bundle has hydrated the page, as a person would wait
  * for it to become responsive. */
@@ -48,4 +48,17 @@ export async function submitCredentials(
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: button }).click();
+}
+
+/** Creates a fresh user (each test has its own prediction quota) and logs in through the form,
+ * landing on the home page with the drawing pad. */
+export async function logInAsNewUser(page: Page, request: APIRequestContext, prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  const created = await request.post("/api/register", { data: { username: name, password: PASSWORD } });
+  expect(created.status()).toBe(201);
+  await openHydrated(page, "/login");
+  await submitCredentials(page, name, PASSWORD, "Log in");
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("img", { name: "Drawing area" })).toBeVisible();
+  return name;
 }

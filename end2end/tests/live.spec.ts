@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { PASSWORD, openHydrated, submitCredentials, uniqueName, waitForHydration, watchForPageErrors } from "./helpers";
+import { expect, test, type Page } from "@playwright/test";
+import { logInAsNewUser, openHydrated, waitForHydration, watchForPageErrors } from "./helpers";
 
 // The live guess: the model runs in the browser as a person draws (app/src/pages/draw/live.rs).
 
@@ -59,15 +59,6 @@ async function liveProbabilities(page: Page): Promise<number[]> {
   return text!.split(",").map(Number);
 }
 
-async function logIn(page: Page, request: APIRequestContext, prefix: string): Promise<void> {
-  const name = uniqueName(prefix);
-  const created = await request.post("/api/register", { data: { username: name, password: PASSWORD } });
-  expect(created.status()).toBe(201);
-  await openHydrated(page, "/login");
-  await submitCredentials(page, name, PASSWORD, "Log in");
-  await expect(page).toHaveURL(/\/$/);
-}
-
 /** The live guess's model: a WebAssembly module of its own (scripts/build-live.sh). */
 const LIVE_FILES = ["/live/trazo_live.js", "/live/trazo_live_bg.wasm"];
 
@@ -113,7 +104,7 @@ test("a visitor draws and sees the live guess, with nothing sent to the server",
 
 test("the live guess and the server's answer agree on the drawn fixtures", async ({ page, request }) => {
   const errors = watchForPageErrors(page);
-  await logIn(page, request, "parity");
+  await logInAsNewUser(page, request, "parity");
   for (const drawing of DRAWINGS) {
     await clear(page);
     await draw(page, drawing);

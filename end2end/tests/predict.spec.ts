@@ -3,29 +3,16 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import {
-  PASSWORD,
+  logInAsNewUser,
   openHydrated,
   openNav,
   submitCredentials,
-  uniqueName,
   waitForHydration,
   watchForPageErrors,
 } from "./helpers";
 
 // A thick dark "7" on white, made by fixtures/make_digits.py (not an MNIST image).
 const SEVEN = path.join(__dirname, "..", "fixtures", "seven.png");
-
-/** Creates a fresh user (each test has its own prediction quota) and logs in through the form. */
-async function logInAsNewUser(page: Page, request: APIRequestContext, prefix: string): Promise<string> {
-  const name = uniqueName(prefix);
-  const created = await request.post("/api/register", { data: { username: name, password: PASSWORD } });
-  expect(created.status()).toBe(201);
-  await openHydrated(page, "/login");
-  await submitCredentials(page, name, PASSWORD, "Log in");
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole("img", { name: "Drawing area" })).toBeVisible();
-  return name;
-}
 
 /** Draws a "1" with the mouse: one vertical stroke through the middle of the canvas, in steps. */
 async function drawOne(page: Page): Promise<void> {

@@ -368,24 +368,7 @@ fn LiveGuess(guess: Guess) -> impl IntoView {
             <span class="visually-hidden">{format!("Live guess: {digit}")}</span>
         </p>
         <ol class="probabilities live-probabilities" aria-label="Live probabilities">
-            {probabilities
-                .iter()
-                .enumerate()
-                .map(|(d, p)| {
-                    view! {
-                        <li class:top=usize::from(digit) == d>
-                            <span class="prob-digit" aria-hidden="true">{d.to_string()}</span>
-                            <meter
-                                min="0"
-                                max="1"
-                                value=p.to_string()
-                                aria-label=format!("Digit {d}")
-                            ></meter>
-                            <span class="prob-value">{format!("{:.1}%", p * 100.0)}</span>
-                        </li>
-                    }
-                })
-                .collect_view()}
+            {super::result::probability_items(&probabilities, digit)}
         </ol>
         <p class="hint live-timing">{format!("Read in {:.0} ms.", guess.millis)}</p>
     }

@@ -80,27 +80,7 @@ fn Answer(answer: PredictResponse, agreement: Option<Agreement>) -> impl IntoVie
             <LabelControl id=answer.id.clone() digit label=None/>
             <h3 id="probabilities-title">"All ten probabilities"</h3>
             <ol class="probabilities" aria-labelledby="probabilities-title">
-                {answer
-                    .probabilities
-                    .iter()
-                    .enumerate()
-                    .map(|(d, p)| {
-                        let value = f64::from(*p);
-                        let top = usize::from(digit) == d;
-                        view! {
-                            <li class:top=top>
-                                <span class="prob-digit" aria-hidden="true">{d.to_string()}</span>
-                                <meter
-                                    min="0"
-                                    max="1"
-                                    value=value.to_string()
-                                    aria-label=format!("Digit {d}")
-                                ></meter>
-                                <span class="prob-value">{percent(*p)}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
+                {probability_items(&answer.probabilities, digit)}
             </ol>
             {agreement.map(|agreement| view! { <AgreementNote agreement/> })}
             <p class="model-version hint">
@@ -158,6 +138,31 @@ fn QuotaLine(quota: Quota) -> impl IntoView {
 }
 
 /// `0.98123` → `98.1%`.
+/// The ten probabilities as the items of a list, each a meter, the `digit` given marked as the
+/// top one: the server's answer and the live guess show them alike.
+pub(super) fn probability_items(probabilities: &[f32], digit: u8) -> impl IntoView + use<> {
+    probabilities
+        .iter()
+        .enumerate()
+        .map(|(d, p)| {
+            let value = f64::from(*p);
+            let top = usize::from(digit) == d;
+            view! {
+                <li class:top=top>
+                    <span class="prob-digit" aria-hidden="true">{d.to_string()}</span>
+                    <meter
+                        min="0"
+                        max="1"
+                        value=value.to_string()
+                        aria-label=format!("Digit {d}")
+                    ></meter>
+                    <span class="prob-value">{percent(*p)}</span>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
 fn percent(p: f32) -> String {
     format!("{:.1}%", p * 100.0)
 }
