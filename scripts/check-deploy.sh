@@ -74,6 +74,9 @@ sed '/^name:/d' "$deploy/compose.yaml" >"$scratch/compose.yaml"
 cat >"$scratch/compose.env" <<'EOF'
 TRAZO_DOMAIN=trazo.example
 SIGNING_KEY=placeholder-placeholder-placeholder-placeholder
+PASSWORD_PEPPER=placeholder-placeholder-placeholder-placeholder
+SMTP_URL=smtp://mail.example:587
+MAIL_FROM=trazo <no-reply@trazo.example>
 POSTGRES_PASSWORD=placeholder
 REDIS_PASSWORD=placeholder
 GRAFANA_ADMIN_PASSWORD=placeholder
@@ -214,9 +217,10 @@ for name in sorted(example_names - settings):
     problem(f"trazo.env.example: {name} is not a setting server/src/config.rs reads")
 for name in sorted(settings - aliases - example_names):
     problem(f"trazo.env.example: the setting {name} is missing")
-if example_values.get("SIGNING_KEY", "").strip():
-    problem("trazo.env.example: SIGNING_KEY must be left empty (no real secret in the repository)")
-for name in ("TRAZO_ENV", "PUBLIC_ORIGIN", "SIGNING_KEY", "DATABASE_URL", "SITE_ROOT"):
+for secret in ("SIGNING_KEY", "PASSWORD_PEPPER", "SMTP_URL"):
+    if example_values.get(secret, "").strip():
+        problem(f"trazo.env.example: {secret} must be left empty (no real secret in the repository)")
+for name in ("TRAZO_ENV", "PUBLIC_ORIGIN", "SIGNING_KEY", "PASSWORD_PEPPER", "SMTP_URL", "MAIL_FROM", "DATABASE_URL", "SITE_ROOT"):
     if name not in example_values:
         problem(f"trazo.env.example: {name} is not set (uncommented)")
 grace = float(example_values.get("SHUTDOWN_GRACE_SECS", 30))
@@ -287,7 +291,7 @@ for path in sorted((deploy / "grafana" / "provisioning").rglob("*.yml")):
 
 # The compose file, as docker-compose resolved it.
 raw_compose = (deploy / "compose.yaml").read_text()
-for secret in ("SIGNING_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "TRAZO_DOMAIN"):
+for secret in ("SIGNING_KEY", "PASSWORD_PEPPER", "SMTP_URL", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "TRAZO_DOMAIN"):
     uses = re.findall(r"\$\{" + secret + r"([^}]*)\}", raw_compose)
     if not uses or any(not use.startswith(":?") for use in uses):
         problem(f"compose.yaml: every use of {secret} must be ${{{secret}:?message}}")

@@ -82,6 +82,26 @@ if [ "$("$tools/dclint/node_modules/.bin/dclint" --version 2>/dev/null)" != "$DC
   npm install --prefix "$tools/dclint" --no-audit --no-fund "dclint@$DCLINT_VERSION" >/dev/null
 fi
 
+# A real SMTP server for the tests that send mail: aiosmtpd in a venv of its own. The Rust
+# integration tests start theirs with $TEST_SMTPD_PYTHON, and scripts/test.sh one for the
+# Playwright suite, each storing every message it receives as a file in a maildir
+# (`python -m aiosmtpd -n -l 127.0.0.1:PORT -c aiosmtpd.handlers.Mailbox DIR`).
+# Its dependencies are pinned too, so every machine runs the same server.
+AIOSMTPD_VERSION=1.4.6
+ATPUBLIC_VERSION=9.0.0
+ATTRS_VERSION=26.1.0
+if ! "$tools/mail-venv/bin/python" -c "
+import importlib.metadata as m
+assert m.version('aiosmtpd') == '$AIOSMTPD_VERSION'
+assert m.version('atpublic') == '$ATPUBLIC_VERSION'
+assert m.version('attrs') == '$ATTRS_VERSION'
+" 2>/dev/null; then
+  say "installing aiosmtpd $AIOSMTPD_VERSION from PyPI (the tests' SMTP server)"
+  python3 -m venv "$tools/mail-venv"
+  "$tools/mail-venv/bin/pip" install -q --disable-pip-version-check \
+    "aiosmtpd==$AIOSMTPD_VERSION" "atpublic==$ATPUBLIC_VERSION" "attrs==$ATTRS_VERSION"
+fi
+
 # npm ci only when the lock file changed since the last install.
 stamp=end2end/node_modules/.trazo-lock.sha256
 lock_sum=$(sha256sum end2end/package-lock.json | cut -d' ' -f1)

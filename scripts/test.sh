@@ -8,8 +8,26 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+# The SMTP server the tests that send mail talk to: aiosmtpd, from scripts/setup-test.sh. The
+# Rust integration tests start their own with this Python; the Playwright suite gets one below.
+export TEST_SMTPD_PYTHON="$HOME/.cache/trazo/tools/mail-venv/bin/python"
+if ! "$TEST_SMTPD_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
+  echo "aiosmtpd is missing ($TEST_SMTPD_PYTHON): run scripts/setup-test.sh" >&2
+  exit 1
+fi
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for_port() {
+  local port=$1
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing accepts connections on port $port" >&2
+  return 1
 }
 
 wait_for_http() {
@@ -47,11 +65,22 @@ if [ "${1:-}" = "--with-postgres" ]; then
   port=$(free_port)
   e2e_dir=$(mktemp -d)
   server_pid=""
-  stop_server() {
+  smtpd_pid=""
+  stop_e2e() {
     if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" || true; fi
+    if [ -n "$smtpd_pid" ]; then kill -TERM "$smtpd_pid" 2>/dev/null && wait "$smtpd_pid" || true; fi
     rm -rf "$e2e_dir"
   }
-  trap stop_server EXIT
+  trap stop_e2e EXIT
+  # The mail server trazo sends to: every message it takes becomes a file in a maildir
+  # ($E2E_MAILDIR/new/), where the suite reads the links in them (end2end/tests/mail.spec.ts).
+  smtp_port=$(free_port)
+  while [ "$smtp_port" = "$port" ]; do smtp_port=$(free_port); done
+  export E2E_MAILDIR="$e2e_dir/maildir"
+  "$TEST_SMTPD_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" \
+    -c aiosmtpd.handlers.Mailbox "$E2E_MAILDIR" >"$e2e_dir/smtpd.log" 2>&1 &
+  smtpd_pid=$!
+  wait_for_port "$smtp_port" || { cat "$e2e_dir/smtpd.log"; exit 1; }
   # The release build made above (`bin-profile-release = "server-release"` in Cargo.toml).
   server_bin="${CARGO_TARGET_DIR:-target}/server-release/server"
   export E2E_ADMIN_USER=e2eadmin
@@ -72,6 +101,8 @@ if [ "${1:-}" = "--with-postgres" ]; then
     LOGIN_FAILURES_PER_ADDRESS=100000 \
     AUTH_QUEUE=1000 \
     PREDICT_PER_HOUR=5 \
+    SMTP_URL="smtp://127.0.0.1:$smtp_port" \
+    MAIL_FROM="trazo <trazo@example.test>" \
     LOG_LEVEL=warn \
     "$server_bin" >"$e2e_dir/server.log" 2>&1 &
   server_pid=$!
@@ -81,6 +112,8 @@ if [ "${1:-}" = "--with-postgres" ]; then
   if [ "$status" -ne 0 ]; then
     echo "--- server log ---"
     tail -50 "$e2e_dir/server.log"
+    echo "--- SMTP server log ---"
+    tail -20 "$e2e_dir/smtpd.log"
   fi
   exit "$status"
 fi

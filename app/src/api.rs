@@ -19,8 +19,9 @@ mod wire;
 // The glob also brings each function's generated argument type (`Register`, `Login`, …).
 pub use functions::*;
 pub use wire::{
-    ACCESS_COOKIE, AccessToken, ApiError, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser, HistoryItem,
-    HistoryPage, LabelState, MISSING_AUTHORIZATION, Message, ModelStats, NO_FILE, NOT_AN_IMAGE,
-    PredictError, PredictResponse, Quota, QuotaWindow, REFRESH_COOKIE, StatsSlot, TOKEN_EXPIRED,
-    UserPage, UserSummary,
+    ACCESS_COOKIE, AccessToken, ApiError, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser,
+    EMAIL_CONFIRMED, EMAIL_UNCONFIRMED, HistoryItem, HistoryPage, LINK_EXPIRED, LINK_UNKNOWN,
+    LINK_USED, LabelState, MISSING_AUTHORIZATION, Message, ModelStats, NO_FILE, NOT_AN_IMAGE,
+    PASSWORD_RESET, PredictError, PredictResponse, Quota, QuotaWindow, REFRESH_COOKIE,
+    RESET_REQUESTED, StatsSlot, TOKEN_EXPIRED, UserPage, UserSummary,
 };

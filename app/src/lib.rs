@@ -62,6 +62,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("admin") view={Lazy::<pages::AdminRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("stats")) view={Lazy::<pages::AdminStatsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("history") view={Lazy::<pages::HistoryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("forgot-password") view={Lazy::<pages::ForgotPasswordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("reset-password") view={Lazy::<pages::ResetPasswordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("confirm-email") view={Lazy::<pages::ConfirmEmailRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </layout::Shell>
         </Router>

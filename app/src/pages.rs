@@ -16,6 +16,7 @@ mod label;
 mod not_found;
 mod notice;
 mod pager;
+mod recovery;
 mod stats;
 
 pub use account::AccountPage;
@@ -24,6 +25,7 @@ pub use credentials::{LoginPage, RegisterPage};
 pub use history::HistoryPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
+pub use recovery::{ConfirmEmailPage, ForgotPasswordPage, ResetPasswordPage};
 pub use stats::StatsPage;
 
 use leptos::prelude::*;
@@ -76,6 +78,9 @@ lazy_page! {
     AdminRoute => AdminPage,
     AdminStatsRoute => StatsPage,
     HistoryRoute => HistoryPage,
+    ForgotPasswordRoute => ForgotPasswordPage,
+    ResetPasswordRoute => ResetPasswordPage,
+    ConfirmEmailRoute => ConfirmEmailPage,
 }
 
 /// The home page: like the others, but a logged-in user's drawing tools are a chunk of their own

@@ -129,6 +129,37 @@ pub struct Config {
     /// A refresh token presented again within this many seconds of its use gets the same
     /// successor (two tabs, a retried request) instead of ending the session.
     pub refresh_grace_secs: u64,
+    /// The pepper every new password hash takes, and older ones that still verify.
+    pub password_pepper: Option<Secret>,
+    pub password_pepper_previous: Vec<Secret>,
+    pub mail: MailConfig,
+}
+
+/// Mail: confirming addresses and resetting forgotten passwords.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// Off: no addresses are taken and no mail is sent (the account features that need mail
+    /// say they are not available).
+    pub enabled: bool,
+    /// Where mail goes: an SMTP server, or (in development, without one) a folder.
+    pub delivery: MailDelivery,
+    /// The sender, e.g. `trazo <no-reply@trazo.example>`.
+    pub from: String,
+    /// First retry after a failed delivery; each retry waits twice as long, up to 15 minutes.
+    pub retry_secs: u64,
+    pub confirm_ttl_secs: i64,
+    pub reset_ttl_secs: i64,
+    /// Predictions only for accounts with a confirmed address.
+    pub require_confirmed_email: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailDelivery {
+    /// `smtp://host:port` (STARTTLS when offered, `?tls=required` to insist), or
+    /// `smtps://user:password@host:465` (TLS from the start).
+    Smtp(SecretUrl),
+    /// Each mail written as an `.eml` file, its links logged: for development.
+    Folder(PathBuf),
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -175,6 +206,102 @@ fn parse_origin(value: &str) -> Result<String, ConfigError> {
         ));
     }
     Ok(origin.to_owned())
+}
+
+/// A secret key as the signing key and the pepper must be: long, and not one character repeated.
+fn check_secret(name: &'static str, value: &str) -> Result<Secret, ConfigError> {
+    if value.len() < MIN_SIGNING_KEY_BYTES {
+        return Err(invalid(
+            name,
+            format!(
+                "must be at least {MIN_SIGNING_KEY_BYTES} bytes (e.g. `openssl rand -base64 48`)"
+            ),
+        ));
+    }
+    if value.bytes().all(|b| b == value.as_bytes()[0]) {
+        return Err(invalid(name, "must not be one repeated character"));
+    }
+    Ok(Secret::new(value.as_bytes()))
+}
+
+/// The mail settings. Production with mail on must name an SMTP server and a sender: a
+/// production server writing mail into a folder nobody reads would lose every mail.
+fn mail_config(
+    get: &impl Fn(&str) -> Option<String>,
+    production: bool,
+) -> Result<MailConfig, ConfigError> {
+    let flag = |name: &'static str, default: bool| -> Result<bool, ConfigError> {
+        get(name).map_or(Ok(default), |value| parse_bool(name, &value))
+    };
+    let seconds = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+        match get(name) {
+            Some(value) => value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n: &u64| *n > 0 && *n <= 366 * 24 * 3600)
+                .ok_or_else(|| invalid(name, "expected a whole number of seconds above 0")),
+            None => Ok(default),
+        }
+    };
+    let enabled = flag("MAIL_ENABLED", true)?;
+    let delivery = match get("SMTP_URL") {
+        Some(url) => {
+            let url = url.trim().to_owned();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(invalid(
+                    "SMTP_URL",
+                    "must start with smtp:// or smtps:// (e.g. smtps://user:password@smtp.example:465)",
+                ));
+            }
+            MailDelivery::Smtp(SecretUrl(url))
+        }
+        None if production && enabled => {
+            return Err(ConfigError::Missing {
+                name: "SMTP_URL",
+                hint: "the mail server, e.g. smtps://user:password@smtp.example:465; or \
+                       MAIL_ENABLED=false to run without email confirmation and password reset",
+            });
+        }
+        None => MailDelivery::Folder(PathBuf::from(
+            get("MAIL_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".to_owned()),
+        )),
+    };
+    let from = match get("MAIL_FROM") {
+        Some(from) => {
+            let from = from.trim().to_owned();
+            if from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(invalid(
+                    "MAIL_FROM",
+                    "must be an address, e.g. trazo <no-reply@trazo.example>",
+                ));
+            }
+            from
+        }
+        None if production && enabled => {
+            return Err(ConfigError::Missing {
+                name: "MAIL_FROM",
+                hint: "the sender of trazo's mail, e.g. trazo <no-reply@trazo.example>",
+            });
+        }
+        None => "trazo <trazo@localhost>".to_owned(),
+    };
+    let require_confirmed_email = flag("REQUIRE_CONFIRMED_EMAIL", false)?;
+    if require_confirmed_email && !enabled {
+        return Err(invalid(
+            "REQUIRE_CONFIRMED_EMAIL",
+            "needs MAIL_ENABLED: addresses are confirmed by mail",
+        ));
+    }
+    Ok(MailConfig {
+        enabled,
+        delivery,
+        from,
+        retry_secs: seconds("MAIL_RETRY_SECS", 5)?,
+        confirm_ttl_secs: seconds("CONFIRM_TOKEN_TTL_SECS", 24 * 3600)? as i64,
+        reset_ttl_secs: seconds("RESET_TOKEN_TTL_SECS", 30 * 60)? as i64,
+        require_confirmed_email,
+    })
 }
 
 /// Adds `mode=rwc` to a SQLite URL without a mode, so the database file is created on first run.
@@ -294,18 +421,7 @@ impl Config {
         };
 
         let (signing_key, signing_key_source) = match get("SIGNING_KEY") {
-            Some(key) if key.len() < MIN_SIGNING_KEY_BYTES => {
-                return Err(invalid(
-                    "SIGNING_KEY",
-                    format!(
-                        "must be at least {MIN_SIGNING_KEY_BYTES} bytes (e.g. `openssl rand -base64 48`)"
-                    ),
-                ));
-            }
-            Some(key) if key.bytes().all(|b| b == key.as_bytes()[0]) => {
-                return Err(invalid("SIGNING_KEY", "must not be one repeated character"));
-            }
-            Some(key) => (Secret::new(key.into_bytes()), KeySource::Configured),
+            Some(key) => (check_secret("SIGNING_KEY", &key)?, KeySource::Configured),
             None if production => {
                 return Err(ConfigError::Missing {
                     name: "SIGNING_KEY",
@@ -414,6 +530,35 @@ impl Config {
                 .map_err(|_| invalid("REFRESH_GRACE_SECS", "expected a whole number of seconds"))?,
             None => 30,
         };
+        let password_pepper = match get("PASSWORD_PEPPER") {
+            Some(pepper) => Some(check_secret("PASSWORD_PEPPER", &pepper)?),
+            None if production => {
+                return Err(ConfigError::Missing {
+                    name: "PASSWORD_PEPPER",
+                    hint: "a random secret of at least 32 bytes kept out of the database, e.g. \
+                           `openssl rand -base64 48`",
+                });
+            }
+            None => None,
+        };
+        let password_pepper_previous = get("PASSWORD_PEPPER_PREVIOUS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| check_secret("PASSWORD_PEPPER_PREVIOUS", p))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        if password_pepper.is_none() && !password_pepper_previous.is_empty() {
+            return Err(invalid(
+                "PASSWORD_PEPPER_PREVIOUS",
+                "needs PASSWORD_PEPPER, the pepper new hashes take",
+            ));
+        }
+        let mail = mail_config(&get, production)?;
+
         if decode_memory_mib * 1024 * 1024 < trazo_model::preprocess::MAX_DECODE_MEMORY {
             return Err(invalid(
                 "DECODE_MEMORY_MIB",
@@ -452,6 +597,9 @@ impl Config {
             auth_queue,
             decode_memory_mib,
             refresh_grace_secs,
+            password_pepper,
+            password_pepper_previous,
+            mail,
         })
     }
 
@@ -502,6 +650,90 @@ mod tests {
     }
 
     const STRONG_KEY: &str = "0123456789abcdefghijklmnopqrstuvwxyzABCD";
+    const PEPPER: &str = "pepper-0123456789abcdefghijklmnopqrstuvwxyz";
+
+    #[test]
+    fn production_needs_a_pepper_and_a_mail_server_unless_mail_is_off() {
+        let base = [
+            ("TRAZO_ENV", "production"),
+            ("SIGNING_KEY", STRONG_KEY),
+            ("PUBLIC_ORIGIN", "https://trazo.example"),
+        ];
+        let missing = |err: ConfigError| match err {
+            ConfigError::Missing { name, .. } => name,
+            other => panic!("expected a missing setting, got {other}"),
+        };
+        assert_eq!(
+            missing(config(&base).expect_err("no pepper")),
+            "PASSWORD_PEPPER"
+        );
+        let peppered = [base.as_slice(), &[("PASSWORD_PEPPER", PEPPER)]].concat();
+        assert_eq!(missing(config(&peppered).expect_err("no SMTP")), "SMTP_URL");
+        let smtp = [
+            peppered.as_slice(),
+            &[("SMTP_URL", "smtp://mail.internal:587?tls=required")],
+        ]
+        .concat();
+        assert_eq!(missing(config(&smtp).expect_err("no sender")), "MAIL_FROM");
+        let off = [peppered.as_slice(), &[("MAIL_ENABLED", "false")]].concat();
+        let config_off = config(&off).expect("mail off is allowed");
+        assert!(!config_off.mail.enabled);
+        for (name, value) in [
+            ("PASSWORD_PEPPER", "short"),
+            ("PASSWORD_PEPPER", &"p".repeat(40)),
+        ] {
+            let err = config(&[(name, value)]).expect_err("weak pepper");
+            assert!(err.to_string().starts_with("PASSWORD_PEPPER"), "{err}");
+        }
+    }
+
+    #[test]
+    fn development_mail_goes_to_a_folder_and_the_smtp_password_is_never_shown() {
+        let dev = config(&[]).expect("valid");
+        assert!(dev.mail.enabled);
+        assert_eq!(
+            dev.mail.delivery,
+            MailDelivery::Folder(PathBuf::from("data/outbox"))
+        );
+        assert_eq!(dev.mail.reset_ttl_secs, 1800);
+        assert_eq!(dev.mail.confirm_ttl_secs, 86_400);
+        assert!(dev.password_pepper.is_none());
+        let smtp = config(&[
+            ("SMTP_URL", "smtps://trazo:mail-secret@smtp.example:465"),
+            ("PASSWORD_PEPPER", PEPPER),
+            (
+                "PASSWORD_PEPPER_PREVIOUS",
+                &format!("{PEPPER}-old, {PEPPER}-older"),
+            ),
+        ])
+        .expect("valid");
+        assert_eq!(smtp.password_pepper_previous.len(), 2);
+        let shown = format!("{smtp:?}");
+        assert!(!shown.contains("mail-secret"), "{shown}");
+        assert!(!shown.contains(PEPPER), "{shown}");
+        for (name, value) in [
+            ("SMTP_URL", "http://smtp.example"),
+            ("MAIL_FROM", "not an address"),
+            ("MAIL_RETRY_SECS", "0"),
+        ] {
+            let err = config(&[(name, value)]).expect_err("refused");
+            assert!(err.to_string().starts_with(name), "{err}");
+        }
+        let err = config(&[
+            ("MAIL_ENABLED", "false"),
+            ("REQUIRE_CONFIRMED_EMAIL", "true"),
+        ])
+        .expect_err("refused");
+        assert!(
+            err.to_string().starts_with("REQUIRE_CONFIRMED_EMAIL"),
+            "{err}"
+        );
+        let err = config(&[("PASSWORD_PEPPER_PREVIOUS", PEPPER)]).expect_err("refused");
+        assert!(
+            err.to_string().starts_with("PASSWORD_PEPPER_PREVIOUS"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn defaults_run_in_development_on_sqlite_without_redis() {
@@ -569,6 +801,9 @@ mod tests {
             ("TRAZO_ENV", "production"),
             ("SIGNING_KEY", STRONG_KEY),
             ("PUBLIC_ORIGIN", "https://trazo.example/"),
+            ("PASSWORD_PEPPER", PEPPER),
+            ("SMTP_URL", "smtps://trazo:mail-secret@smtp.example:465"),
+            ("MAIL_FROM", "trazo <no-reply@trazo.example>"),
         ])
         .expect("valid");
         assert!(config.cookie_secure);
@@ -667,6 +902,8 @@ mod tests {
             "TRAZO_ENV" => Some("production".to_owned()),
             "PUBLIC_ORIGIN" => Some("https://trazo.example".to_owned()),
             "SIGNING_KEY" => Some(STRONG_KEY.to_owned()),
+            "PASSWORD_PEPPER" => Some(PEPPER.to_owned()),
+            "MAIL_ENABLED" => Some("false".to_owned()),
             _ => None,
         };
         let config = Config::from_sources(production, || -> Result<_, ConfigError> {

@@ -10,6 +10,7 @@ pub mod db;
 pub mod edge;
 pub mod failure;
 pub mod health;
+pub mod mail;
 pub mod metrics;
 pub mod predictions;
 pub mod ratelimit;

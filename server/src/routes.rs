@@ -129,6 +129,9 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/auth/login", post(forms::form_login))
         .route("/auth/register", post(forms::form_register))
         .route("/auth/logout", post(forms::form_logout))
+        .route("/auth/forgot_password", post(forms::form_forgot_password))
+        .route("/auth/reset_password", post(forms::form_reset_password))
+        .route("/auth/confirm_email", post(forms::form_confirm_email))
         .merge(extra)
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::csrf))
         .route_layer(middleware::from_fn_with_state(

@@ -8,12 +8,16 @@ use sqlx::AnyPool;
 
 use crate::{
     accounts::{
-        admin::Admin, password::PasswordHasherPool, service::AccountService, sessions::Sessions,
+        admin::Admin,
+        password::{PasswordHasherPool, Peppers},
+        service::AccountService,
+        sessions::Sessions,
     },
     admission::Exports,
     config::{Config, Environment},
     db::{self, DbError},
     edge::ports::{AccountsPort, PredictionsPort},
+    mail::{Mail, worker::MailSetupError, worker::MailWorker},
     metrics::{
         Registry,
         service::{BoundName, ServiceMetrics},
@@ -55,6 +59,8 @@ pub enum StartupError {
     Redis(#[source] redis::RedisError),
     #[error("the digit model cannot start: {0}")]
     Model(#[from] trazo_model::EngineError),
+    #[error("mail cannot start: {0}")]
+    Mail(#[from] MailSetupError),
 }
 
 /// The password threads: each argon2 run takes 19 MiB and a core for tens of milliseconds, so at
@@ -64,10 +70,15 @@ pub enum StartupError {
 pub fn password_threads(config: &Config, metrics: &ServiceMetrics) -> Arc<PasswordHasherPool> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     Arc::new(
-        PasswordHasherPool::new((cores / 2).max(1), config.auth_queue).measured(
-            metrics.password_wait_seconds.clone(),
-            metrics.refusals(BoundName::Passwords),
-        ),
+        PasswordHasherPool::new((cores / 2).max(1), config.auth_queue)
+            .peppered(Peppers::new(
+                config.password_pepper.clone(),
+                config.password_pepper_previous.clone(),
+            ))
+            .measured(
+                metrics.password_wait_seconds.clone(),
+                metrics.refusals(BoundName::Passwords),
+            ),
     )
 }
 
@@ -90,6 +101,11 @@ impl AppState {
         );
         let hasher = password_threads(&config, service);
         let sessions = Arc::new(Sessions::new(&config, db.clone()));
+        let mail = Arc::new(Mail::new(&config));
+        if config.mail.enabled {
+            // Checked before the server listens: a bad SMTP_URL stops the start, not the first mail.
+            MailWorker::new(&config, db.clone(), &mail)?.spawn();
+        }
         let accounts = Arc::new(AccountService::new(
             &config,
             db.clone(),
@@ -97,6 +113,7 @@ impl AppState {
             sessions.clone(),
             limiter.clone(),
             service.clone(),
+            mail,
         ));
         // The model is loaded and warmed (see `Engine::new`) before the server listens, so
         // `/readyz` never reports ready without it.

@@ -40,11 +40,13 @@ pub type Outcome<T> = Result<T, Failure>;
 
 /// Everything the API does, given the request it came with (headers, cookies, peer).
 pub trait Backend: Send + Sync + 'static {
+    /// `email` is optional: when given, a mail asks to confirm it.
     fn register<'a>(
         &'a self,
         request: &'a Parts,
         username: Option<String>,
         password: Option<String>,
+        email: Option<String>,
     ) -> BoxFuture<'a, Outcome<Message>>;
     fn login<'a>(
         &'a self,
@@ -67,6 +69,27 @@ pub trait Backend: Send + Sync + 'static {
         &'a self,
         request: &'a Parts,
         password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>>;
+    /// Confirms an address from its mailed link's token (no session needed).
+    fn confirm_email<'a>(&'a self, token: Option<String>) -> BoxFuture<'a, Outcome<Message>>;
+    /// A new confirmation link to the caller's unconfirmed address.
+    fn resend_confirmation<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>>;
+    fn change_email<'a>(
+        &'a self,
+        request: &'a Parts,
+        email: Option<String>,
+        password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>>;
+    /// A reset link to the account's confirmed address; the same answer whether it exists or not.
+    fn forgot_password<'a>(
+        &'a self,
+        request: &'a Parts,
+        login: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>>;
+    fn reset_password<'a>(
+        &'a self,
+        token: Option<String>,
+        new_password: Option<String>,
     ) -> BoxFuture<'a, Outcome<Message>>;
     fn admin_users<'a>(
         &'a self,

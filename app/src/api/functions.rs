@@ -10,16 +10,73 @@ use super::wire::{
     PredictError, PredictResponse, UserPage,
 };
 
-/// `POST /api/register {"username","password"}` → 201 `{"msg":"User registered successfully"}`.
+/// `POST /api/register {"username","password","email"?}` → 201
+/// `{"msg":"User registered successfully"}`; with `email`, a mail asks to confirm the address.
 #[server(prefix = "/api", endpoint = "register", input = Json)]
 pub async fn register(
     username: Option<String>,
     password: Option<String>,
+    #[server(default)] email: Option<String>,
 ) -> Result<Message, ApiError> {
     let (backend, request) = backend::context()?;
     backend::respond(
-        backend.register(&request, username, password).await,
+        backend.register(&request, username, password, email).await,
         http::StatusCode::CREATED,
+    )
+}
+
+/// `POST /api/confirm_email {"token"}` → the address the mailed link was sent to is confirmed.
+#[server(prefix = "/api", endpoint = "confirm_email", input = Json)]
+pub async fn confirm_email(token: Option<String>) -> Result<Message, ApiError> {
+    let (backend, _) = backend::context()?;
+    backend::respond(backend.confirm_email(token).await, http::StatusCode::OK)
+}
+
+/// `POST /api/resend_confirmation` → a new confirmation link to the caller's address.
+#[server(prefix = "/api", endpoint = "resend_confirmation", input = PostUrl)]
+pub async fn resend_confirmation() -> Result<Message, ApiError> {
+    let (backend, request) = backend::context()?;
+    backend::respond(
+        backend.resend_confirmation(&request).await,
+        http::StatusCode::OK,
+    )
+}
+
+/// `POST /api/change_email {"email","password"}` → the new address, to be confirmed by mail.
+#[server(prefix = "/api", endpoint = "change_email", input = Json)]
+pub async fn change_email(
+    email: Option<String>,
+    password: Option<String>,
+) -> Result<Message, ApiError> {
+    let (backend, request) = backend::context()?;
+    backend::respond(
+        backend.change_email(&request, email, password).await,
+        http::StatusCode::OK,
+    )
+}
+
+/// `POST /api/forgot_password {"login"}` (a username or a confirmed address) → always the same
+/// answer; a reset link goes to the account's confirmed address when there is one.
+#[server(prefix = "/api", endpoint = "forgot_password", input = Json)]
+pub async fn forgot_password(login: Option<String>) -> Result<Message, ApiError> {
+    let (backend, request) = backend::context()?;
+    backend::respond(
+        backend.forgot_password(&request, login).await,
+        http::StatusCode::OK,
+    )
+}
+
+/// `POST /api/reset_password {"token","new_password"}` → the new password; every session of
+/// the account ends.
+#[server(prefix = "/api", endpoint = "reset_password", input = Json)]
+pub async fn reset_password(
+    token: Option<String>,
+    new_password: Option<String>,
+) -> Result<Message, ApiError> {
+    let (backend, _) = backend::context()?;
+    backend::respond(
+        backend.reset_password(token, new_password).await,
+        http::StatusCode::OK,
     )
 }
 

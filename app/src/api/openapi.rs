@@ -35,6 +35,49 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// `POST /api/register`: the credentials, and an optional address to confirm by mail.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct SignUp {
+    /// 3–32 characters: letters, digits, `.`, `_` and `-`.
+    pub username: String,
+    /// At least 8 characters and not easy to guess.
+    pub password: String,
+    /// Optional. A mail with a link confirms it; a confirmed address can reset a forgotten password.
+    pub email: Option<String>,
+}
+
+/// `POST /api/confirm_email`: the token from the mailed link (`/confirm-email?token=…`).
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct EmailToken {
+    pub token: String,
+}
+
+/// `POST /api/change_email`: the new address, and the password to confirm it is you.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct EmailChange {
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /api/forgot_password`.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct ResetRequest {
+    /// A username, or an account's confirmed email address.
+    pub login: String,
+}
+
+/// `POST /api/reset_password`: the token from the mailed link (`/reset-password?token=…`).
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct PasswordReset {
+    pub token: String,
+    pub new_password: String,
+}
+
 /// `POST /api/change_password`.
 #[allow(dead_code)]
 #[derive(ToSchema)]
@@ -94,6 +137,11 @@ pub struct Upload {
     LabelState,
     LabelChoice,
     Credentials,
+    SignUp,
+    EmailToken,
+    EmailChange,
+    ResetRequest,
+    PasswordReset,
     PasswordChange,
     PasswordConfirmation,
     SetDisabled,
@@ -139,8 +187,8 @@ const ENDPOINTS: &[Endpoint] = &[
         method: HttpMethod::Post,
         path: "/api/register",
         tag: "accounts",
-        summary: "Create an account",
-        input: Input::Json("Credentials"),
+        summary: "Create an account (with an optional email address, confirmed by mail)",
+        input: Input::Json("SignUp"),
         auth: Auth::Anyone,
         ok: (201, Some("Message")),
         errors: &[400, 403, 409, 422, 429, 503],
@@ -225,6 +273,57 @@ const ENDPOINTS: &[Endpoint] = &[
         auth: Auth::Session,
         ok: (200, Some("Message")),
         errors: &[400, 401, 403, 429, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Post,
+        path: "/api/confirm_email",
+        tag: "accounts",
+        summary: "Confirm an address with the token of its mailed link (no session needed)",
+        input: Input::Json("EmailToken"),
+        auth: Auth::Anyone,
+        ok: (200, Some("Message")),
+        errors: &[400, 403, 404, 409, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Post,
+        path: "/api/resend_confirmation",
+        tag: "accounts",
+        summary: "Mail a new confirmation link to the account's address (3 an hour)",
+        input: Input::None,
+        auth: Auth::Session,
+        ok: (200, Some("Message")),
+        errors: &[400, 401, 403, 404, 429, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Post,
+        path: "/api/change_email",
+        tag: "accounts",
+        summary: "Set a new address (confirmed by mail; the old one is told)",
+        input: Input::Json("EmailChange"),
+        auth: Auth::Session,
+        ok: (200, Some("Message")),
+        errors: &[400, 401, 403, 404, 422, 429, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Post,
+        path: "/api/forgot_password",
+        tag: "accounts",
+        summary: "Mail a password reset link to the account's confirmed address; the same \
+                  answer whether or not the account exists",
+        input: Input::Json("ResetRequest"),
+        auth: Auth::Anyone,
+        ok: (200, Some("Message")),
+        errors: &[400, 403, 404, 429, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Post,
+        path: "/api/reset_password",
+        tag: "accounts",
+        summary: "Choose a new password with the token of a mailed reset link; every session ends",
+        input: Input::Json("PasswordReset"),
+        auth: Auth::Anyone,
+        ok: (200, Some("Message")),
+        errors: &[400, 403, 404, 422, 503],
     },
     Endpoint {
         method: HttpMethod::Get,
@@ -693,7 +792,8 @@ pub fn documented_paths() -> impl Iterator<Item = (&'static str, &'static str)> 
 mod tests {
     use super::*;
     use crate::api::{
-        AdminSetDisabled, ChangePassword, DeleteAccount, LabelPrediction, Login, Register,
+        AdminSetDisabled, ChangeEmail, ChangePassword, ConfirmEmail, DeleteAccount, ForgotPassword,
+        LabelPrediction, Login, Register, ResetPassword,
     };
 
     /// The JSON object keys `value` serialises to.
@@ -726,10 +826,33 @@ mod tests {
     fn documented_request_bodies_name_the_fields_the_functions_read() {
         let some = || Some(String::new());
         assert_eq!(
-            documented("Credentials"),
+            documented("SignUp"),
             keys(Register {
                 username: some(),
+                password: some(),
+                email: some()
+            })
+        );
+        assert_eq!(
+            documented("EmailToken"),
+            keys(ConfirmEmail { token: some() })
+        );
+        assert_eq!(
+            documented("EmailChange"),
+            keys(ChangeEmail {
+                email: some(),
                 password: some()
+            })
+        );
+        assert_eq!(
+            documented("ResetRequest"),
+            keys(ForgotPassword { login: some() })
+        );
+        assert_eq!(
+            documented("PasswordReset"),
+            keys(ResetPassword {
+                token: some(),
+                new_password: some()
             })
         );
         assert_eq!(

@@ -23,6 +23,22 @@ pub const NO_FILE: &str = "No se encontró el archivo en la solicitud.";
 pub const NOT_AN_IMAGE: &str =
     "Tipo de archivo no permitido. Por favor, sube una imagen PNG, JPG, JPEG o GIF.";
 
+/// The message of a 403 from `/api/predict` when the server requires a confirmed address
+/// (`REQUIRE_CONFIRMED_EMAIL`) and the caller has none.
+pub const EMAIL_UNCONFIRMED: &str = "Confirm your email address before making predictions: \
+     follow the link we mailed you, or ask for a new one.";
+
+/// What the mailed links' pages say: the same words from the JSON API and, through a short code
+/// in the address, after a no-JavaScript form post.
+pub const EMAIL_CONFIRMED: &str = "Your email address is confirmed.";
+pub const LINK_UNKNOWN: &str =
+    "This link is not valid. Copy the whole link from the mail, or ask for a new one.";
+pub const LINK_USED: &str = "This link was already used. Ask for a new one if you need it.";
+pub const LINK_EXPIRED: &str = "This link has expired. Ask for a new one.";
+pub const RESET_REQUESTED: &str = "If that account exists and has a confirmed email address, \
+                                   we sent it a link to reset the password.";
+pub const PASSWORD_RESET: &str = "Your password was changed. Log in with the new one.";
+
 /// The body of every error response: a message meant for a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -105,6 +121,14 @@ pub struct CurrentUser {
     pub role: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The account's email address, confirmed or not (`null`: none). Only ever sent to its owner.
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub email_confirmed: bool,
+    /// The server requires a confirmed address before predictions, and this account has none.
+    #[serde(default)]
+    pub must_confirm_email: bool,
 }
 
 impl CurrentUser {

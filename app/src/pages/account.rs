@@ -1,9 +1,14 @@
-//! `/account`: change the password (other sessions end), log out everywhere, delete the account.
+//! `/account`: the email address (confirm, resend, change), change the password (other sessions
+//! end), log out everywhere, delete the account.
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::{NavigateOptions, hooks::use_navigate};
 
+use super::{
+    notice::{Notice, NoticeLine},
+    recovery::submit_with,
+};
 use crate::{
     api::{self, CurrentUser},
     auth::{RequireUser, use_auth, with_refresh},
@@ -17,33 +22,6 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// What a form on this page said last: an error or a confirmation, announced to screen readers.
-#[derive(Clone, Debug, PartialEq)]
-enum Notice {
-    Done(String),
-    Failed(String),
-}
-
-#[component]
-fn NoticeLine(notice: RwSignal<Option<Notice>>) -> impl IntoView {
-    view! {
-        <p
-            class=move || match notice.get() {
-                Some(Notice::Failed(_)) => "form-error",
-                _ => "form-done",
-            }
-            role="status"
-            aria-live="polite"
-            hidden=move || notice.get().is_none()
-        >
-            {move || match notice.get() {
-                Some(Notice::Done(text) | Notice::Failed(text)) => text,
-                None => String::new(),
-            }}
-        </p>
-    }
-}
-
 #[component]
 fn Account(user: CurrentUser) -> impl IntoView {
     let auth = use_auth();
@@ -51,7 +29,7 @@ fn Account(user: CurrentUser) -> impl IntoView {
 
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
-    let password_notice = RwSignal::new(None::<Notice>);
+    let password_notice = Notice::new(None);
     let on_change = move |event: SubmitEvent| {
         event.prevent_default();
         let (old_password, new_password) = (current.get_untracked(), new.get_untracked());
@@ -64,14 +42,14 @@ fn Account(user: CurrentUser) -> impl IntoView {
                 Ok(done) => {
                     current.set(String::new());
                     new.set(String::new());
-                    Notice::Done(done.msg)
+                    Ok(done.msg)
                 }
-                Err(error) => Notice::Failed(error.msg),
+                Err(error) => Err(error.msg),
             }));
         });
     };
 
-    let sessions_notice = RwSignal::new(None::<Notice>);
+    let sessions_notice = Notice::new(None);
     let on_everywhere = {
         let navigate = navigate.clone();
         move |event: SubmitEvent| {
@@ -83,14 +61,14 @@ fn Account(user: CurrentUser) -> impl IntoView {
                         auth.clear();
                         navigate("/login", NavigateOptions::default());
                     }
-                    Err(error) => sessions_notice.set(Some(Notice::Failed(error.msg))),
+                    Err(error) => sessions_notice.set(Some(Err(error.msg))),
                 }
             });
         }
     };
 
     let delete_password = RwSignal::new(String::new());
-    let delete_notice = RwSignal::new(None::<Notice>);
+    let delete_notice = Notice::new(None);
     let on_delete = move |event: SubmitEvent| {
         event.prevent_default();
         let password = delete_password.get_untracked();
@@ -101,7 +79,7 @@ fn Account(user: CurrentUser) -> impl IntoView {
                     auth.clear();
                     navigate("/", NavigateOptions::default());
                 }
-                Err(error) => delete_notice.set(Some(Notice::Failed(error.msg))),
+                Err(error) => delete_notice.set(Some(Err(error.msg))),
             }
         });
     };
@@ -121,6 +99,8 @@ fn Account(user: CurrentUser) -> impl IntoView {
                     </time>
                 </dd>
             </dl>
+
+            <EmailSection user=user.clone()/>
 
             <form class="stack-form" on:submit=on_change aria-labelledby="change-title">
                 <h2 id="change-title">"Change password"</h2>
@@ -171,6 +151,104 @@ fn Account(user: CurrentUser) -> impl IntoView {
                 />
                 <NoticeLine notice=delete_notice/>
                 <button type="submit" class="danger">"Delete my account"</button>
+            </form>
+        </section>
+    }
+}
+
+/// The address and its state; a new confirmation link; a new address (with the password).
+#[component]
+fn EmailSection(user: CurrentUser) -> impl IntoView {
+    let auth = use_auth();
+    let resend_notice = Notice::new(None);
+    let resending = RwSignal::new(false);
+    let on_resend = move |event: SubmitEvent| {
+        event.prevent_default();
+        submit_with(resending, resend_notice, || {
+            with_refresh(api::resend_confirmation)
+        });
+    };
+    let new_email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let change_notice = Notice::new(None);
+    let on_change = move |event: SubmitEvent| {
+        event.prevent_default();
+        let (email, secret) = (new_email.get_untracked(), password.get_untracked());
+        spawn_local(async move {
+            let result =
+                with_refresh(|| api::change_email(Some(email.clone()), Some(secret.clone()))).await;
+            let changed = result.is_ok();
+            change_notice.set(Some(result.map(|done| done.msg).map_err(|error| error.msg)));
+            if changed {
+                new_email.set(String::new());
+                password.set(String::new());
+                auth.reload().await;
+            }
+        });
+    };
+    let has_address = user.email.is_some();
+    let state = match (&user.email, user.email_confirmed) {
+        (Some(email), true) => view! {
+            <p><span class="address">{email.clone()}</span>" · "<strong>"Confirmed"</strong></p>
+        }
+        .into_any(),
+        (Some(email), false) => view! {
+            <p>
+                <span class="address">{email.clone()}</span>" · "
+                <strong>"Waiting for confirmation"</strong>
+            </p>
+            <p class="hint">"Follow the link we mailed to this address."</p>
+        }
+        .into_any(),
+        (None, _) => view! {
+            <p>"No address yet. With a confirmed address you can reset a forgotten password."</p>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="stack-form" aria-labelledby="email-title">
+            <h2 id="email-title">"Email address"</h2>
+            {state}
+            {(has_address && !user.email_confirmed)
+                .then(|| {
+                    view! {
+                        <form on:submit=on_resend>
+                            <NoticeLine notice=resend_notice/>
+                            <button type="submit" disabled=move || resending.get()>
+                                "Send the link again"
+                            </button>
+                        </form>
+                    }
+                })}
+            <form class="stack-form" on:submit=on_change>
+                <label for="new-email">
+                    {if has_address { "New email address" } else { "Email address to add" }}
+                </label>
+                <input
+                    id="new-email"
+                    type="email"
+                    autocomplete="email"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    required
+                    maxlength="254"
+                    prop:value=move || new_email.get()
+                    on:input=move |ev| new_email.set(event_target_value(&ev))
+                />
+                <label for="email-password">"Password"</label>
+                <input
+                    id="email-password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                <NoticeLine notice=change_notice/>
+                <button type="submit">
+                    {if has_address { "Change address" } else { "Add address" }}
+                </button>
+                <p class="hint">"We mail a link to the new address to confirm it."</p>
             </form>
         </section>
     }

@@ -1,6 +1,8 @@
 //! `/login` and `/register`: one form each, working both ways — with WASM the form calls the
 //! JSON API and shows errors inline without a reload; without JavaScript it is a plain form
-//! post to `/auth/login` or `/auth/register`, which redirects back with an error code.
+//! post to `/auth/login` or `/auth/register`, which redirects back with an error code. Sign-up
+//! takes an optional email address (confirmed by mail); log-in links to the forgotten-password
+//! page.
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use leptos_meta::Title;
@@ -23,8 +25,15 @@ enum Mode {
 
 /// The message for an error code the no-JavaScript form post came back with. Only fixed texts:
 /// nothing from the address is ever shown.
-fn message_for(code: &str, retry: Option<u64>) -> String {
+pub(super) fn message_for(code: &str, retry: Option<u64>) -> String {
     match code {
+        "address" => "That email address is not valid. Use the form name@example.com.".to_owned(),
+        "no-mail" => "This server does not send mail, so email addresses and password reset \
+                      by mail are not available. Ask the administrator."
+            .to_owned(),
+        "link-unknown" => api::LINK_UNKNOWN.to_owned(),
+        "link-used" => api::LINK_USED.to_owned(),
+        "link-expired" => api::LINK_EXPIRED.to_owned(),
         "missing" => "Username and password required".to_owned(),
         "credentials" => "Bad username or password".to_owned(),
         "disabled" => "This account has been disabled. Contact the administrator.".to_owned(),
@@ -77,6 +86,9 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
     // hydration has nothing to write back over it.
     let username_ref = NodeRef::<leptos::html::Input>::new();
     let password_ref = NodeRef::<leptos::html::Input>::new();
+    let email_ref = NodeRef::<leptos::html::Input>::new();
+    // Back from a password reset: the new password is ready to use.
+    let reset_done = query.with_untracked(|q| q.get("reset").is_some()) && mode == Mode::LogIn;
     let error = RwSignal::new(initial_error);
     let pending = RwSignal::new(false);
     let error_ref = NodeRef::<leptos::html::P>::new();
@@ -96,12 +108,13 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                 .unwrap_or_default()
         };
         let (name, secret) = (field(username_ref), field(password_ref));
+        let email = Some(field(email_ref)).filter(|e| !e.trim().is_empty());
         let navigate = navigate.clone();
         spawn_local(async move {
             let outcome = match mode {
                 Mode::LogIn => api::login(Some(name), Some(secret)).await.map(|_| ()),
                 Mode::SignUp => {
-                    match api::register(Some(name.clone()), Some(secret.clone())).await {
+                    match api::register(Some(name.clone()), Some(secret.clone()), email).await {
                         Ok(_) => api::login(Some(name), Some(secret)).await.map(|_| ()),
                         Err(error) => Err(error),
                     }
@@ -198,6 +211,30 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                             </p>
                         }
                     })}
+                {(mode == Mode::SignUp)
+                    .then(|| {
+                        view! {
+                            <label for="email">"Email (optional)"</label>
+                            <input
+                                id="email"
+                                name="email"
+                                type="email"
+                                autocomplete="email"
+                                autocapitalize="none"
+                                spellcheck="false"
+                                maxlength="254"
+                                aria-describedby="email-hint"
+                                node_ref=email_ref
+                            />
+                            <p id="email-hint" class="hint">
+                                "We send a link to confirm it. With a confirmed address you can "
+                                "reset a forgotten password."
+                            </p>
+                        }
+                    })}
+                <p class="form-done" role="status" hidden=!reset_done>
+                    {api::PASSWORD_RESET}
+                </p>
                 <p
                     id="form-error"
                     class="form-error"
@@ -215,6 +252,9 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
             {match mode {
                 Mode::LogIn => {
                     view! {
+                        <p class="switch">
+                            <A href="/forgot-password">"Forgot your password?"</A>
+                        </p>
                         <p class="switch">
                             "New here? "
                             <A href=move || {

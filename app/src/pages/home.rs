@@ -6,7 +6,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::auth::use_auth;
+use super::{
+    notice::{Notice, NoticeLine},
+    recovery::submit_with,
+};
+use crate::{
+    api,
+    auth::{use_auth, with_refresh},
+};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -26,6 +33,9 @@ pub fn HomePage() -> impl IntoView {
                 auth.user
                     .get()
                     .map(|user| match user {
+                        Some(user) if user.must_confirm_email => {
+                            view! { <ConfirmFirst has_address=user.email.is_some()/> }.into_any()
+                        }
                         Some(_) => tools::view(tools::Who::Member),
                         None => view! { {tools::once_live()} <JoinIn/> }.into_any(),
                     })
@@ -64,6 +74,42 @@ pub fn HomePage() -> impl IntoView {
                 "Everything the pages do goes through a JSON API under "<code>"/api/"</code>
                 ", so the same service can be called with "<code>"curl"</code>" or from your own code."
             </p>
+        </section>
+    }
+}
+
+/// For a member the operator does not yet let predict (`REQUIRE_CONFIRMED_EMAIL`): why, and a
+/// new confirmation link (or where to add an address).
+#[component]
+fn ConfirmFirst(has_address: bool) -> impl IntoView {
+    let notice = Notice::new(None);
+    let pending = RwSignal::new(false);
+    let on_resend = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        submit_with(pending, notice, || with_refresh(api::resend_confirmation));
+    };
+    view! {
+        <section class="confirm-first" aria-labelledby="confirm-first-title">
+            <h2 id="confirm-first-title">"Confirm your email address"</h2>
+            <p>{api::EMAIL_UNCONFIRMED}</p>
+            {if has_address {
+                view! {
+                    <form on:submit=on_resend>
+                        <NoticeLine notice/>
+                        <button type="submit" class="primary" disabled=move || pending.get()>
+                            "Send the link again"
+                        </button>
+                    </form>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>
+                        <A href="/account">"Add an address on your account page"</A>
+                    </p>
+                }
+                    .into_any()
+            }}
         </section>
     }
 }

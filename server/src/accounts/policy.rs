@@ -97,6 +97,28 @@ pub fn parse_username(raw: &str) -> Result<Username, PolicyError> {
     Ok(Username(name))
 }
 
+/// The longest address SMTP carries (RFC 5321's path limit, less the angle brackets).
+pub const EMAIL_MAX: usize = 254;
+pub const BAD_EMAIL: &str =
+    "That email address is not valid. Use the form name@example.com (at most 254 characters).";
+
+/// An email address as stored: trimmed, lowercased (so uniqueness ignores case, as mail
+/// servers in practice do), and valid by lettre's parser, which is the one that sends to it.
+/// The domain must have a dot: a bare host name is not an address a person reads mail at.
+pub fn parse_email(raw: &str) -> Result<String, PolicyError> {
+    let email = raw.trim().to_lowercase();
+    let bad = || PolicyError(BAD_EMAIL.to_owned());
+    if email.is_empty() || email.len() > EMAIL_MAX || email.chars().any(char::is_control) {
+        return Err(bad());
+    }
+    let address: lettre::Address = email.parse().map_err(|_| bad())?;
+    let domain = address.domain();
+    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        return Err(bad());
+    }
+    Ok(email)
+}
+
 /// Refuses names reserved for the service and its staff (see [`RESERVED`]), at sign-up.
 pub fn check_not_reserved(username: &Username) -> Result<(), PolicyError> {
     let bare: String = username
@@ -270,5 +292,30 @@ mod tests {
         assert!(!error.0.contains("at least"), "{error}");
         let error = check_password("ñ".repeat(7).as_str(), &user("alice")).expect_err("7 chars");
         assert!(error.0.contains("at least"), "{error}");
+    }
+
+    #[test]
+    fn email_addresses_are_normalised_and_checked() {
+        assert_eq!(
+            parse_email("  Ana.Diaz+trazo@Example.COM ").as_deref(),
+            Ok("ana.diaz+trazo@example.com")
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@localhost",
+            "ana@example.",
+            "ana@@example.com",
+            "ana diaz@example.com",
+            "ana@exa mple.com",
+            "ana@example.com\r\nBcc: x@evil.example",
+            "<ana@example.com>",
+        ] {
+            assert!(parse_email(bad).is_err(), "{bad:?}");
+        }
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert!(parse_email(&long).is_err());
     }
 }

@@ -4,6 +4,9 @@
 //! refusal is a [`Failure`] with its HTTP status and a message for a person; nothing secret
 //! (passwords, hashes, tokens) is ever logged.
 
+pub mod addresses;
+pub mod recovery;
+
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use app::api::{
@@ -21,7 +24,7 @@ use super::{
         too_many_in_flight, too_many_signups, unauthorized, unprocessable,
     },
     sessions::{Principal, Sessions},
-    store::{self, Role, StoreError, UserRecord},
+    store::{self, NewLink, Purpose, Role, StoreError, UserRecord},
 };
 use crate::{
     admission::{InFlight, PerAddress},
@@ -29,6 +32,7 @@ use crate::{
     config::Config,
     edge::client::client_ip,
     failure::database,
+    mail::{Kind, Mail, Params, outbox},
     metrics::service::{LimitName, ServiceMetrics},
     ratelimit::{Backoff, Limiter, Window},
     telemetry::SECURITY,
@@ -54,6 +58,8 @@ pub struct AccountService {
     login_failures_per_address: u64,
     /// Password work (log-in, sign-up, password changes) in flight per client address.
     per_address: PerAddress,
+    /// Mail: address confirmation and password reset (see `addresses` and `recovery`).
+    mail: Arc<Mail>,
 }
 
 impl AccountService {
@@ -64,6 +70,7 @@ impl AccountService {
         sessions: Arc<Sessions>,
         limiter: Arc<Limiter>,
         metrics: ServiceMetrics,
+        mail: Arc<Mail>,
     ) -> Self {
         Self {
             db,
@@ -75,6 +82,7 @@ impl AccountService {
             signups_per_hour: config.signups_per_hour,
             login_failures_per_address: config.login_failures_per_address,
             per_address: PerAddress::new(config.auth_in_flight_per_address),
+            mail,
         }
     }
 
@@ -95,16 +103,27 @@ impl AccountService {
     /// sign-up quota (looked at, not counted), then the strength score and the hash on the
     /// bounded password threads. A name-taken answer counts against the quota like a new
     /// account, so an address over its quota gets 429 for every name, and one under it cannot
-    /// probe more names than it could create.
+    /// probe more names than it could create. With an address, the account and the mail that
+    /// confirms it are written in one transaction.
     pub async fn register(
         &self,
         request: &Parts,
         username: &str,
         password: String,
+        email: Option<String>,
     ) -> Outcome<Message> {
         let username = policy::parse_username(username).map_err(unprocessable)?;
         policy::check_not_reserved(&username).map_err(unprocessable)?;
         policy::check_password_length(&password).map_err(unprocessable)?;
+        let email = match email.filter(|e| !e.trim().is_empty()) {
+            Some(email) => {
+                // A 422 here rather than the 404 of the mail endpoints: the sign-up itself exists.
+                self.mail_enabled()
+                    .map_err(|f| Failure::new(StatusCode::UNPROCESSABLE_ENTITY, f.msg))?;
+                Some(policy::parse_email(&email).map_err(unprocessable)?)
+            }
+            None => None,
+        };
         let ip = self.client_ip(request);
         let quota = self.per_address_window(ip, "signup", self.signups_per_hour);
         let quota = quota.as_slice();
@@ -140,8 +159,15 @@ impl AccountService {
                 return Err(hash_failure(error));
             }
         };
-        match store::create_user(&self.db, &username, &hash, Role::User, now()).await {
+        let created = match &email {
+            None => store::create_user(&self.db, &username, &hash, Role::User, now()).await,
+            Some(email) => self.create_user_with_email(&username, &hash, email).await,
+        };
+        match created {
             Ok(user) => {
+                if email.is_some() {
+                    self.mail.queued();
+                }
                 tracing::info!(target: SECURITY, event = "signup", user_id = %user.id, "account created");
                 Ok(Message::new("User registered successfully"))
             }
@@ -150,6 +176,60 @@ impl AccountService {
                 self.limiter.release(quota).await;
                 Err(database(&error, "signing up"))
             }
+        }
+    }
+
+    /// A new account with its unconfirmed address, and the mail that confirms it.
+    async fn create_user_with_email(
+        &self,
+        username: &policy::Username,
+        hash: &str,
+        email: &str,
+    ) -> Result<UserRecord, StoreError> {
+        let now = now();
+        let mut tx = self.db.begin().await?;
+        let user =
+            store::create_user_in(&mut tx, username, hash, Role::User, now, Some(email)).await?;
+        self.queue_confirmation(&mut tx, &user, email, now).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Writes a confirmation link for `email` and its mail, in the caller's transaction.
+    async fn queue_confirmation(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        user: &UserRecord,
+        email: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let ttl = self.mail.settings.confirm_ttl_secs;
+        let (token_id, token_hash) = self.mail.links.new_link();
+        let link = NewLink {
+            token_hash: &token_hash,
+            purpose: Purpose::Confirm,
+            email,
+            expires_at: now + ttl,
+        };
+        store::insert_link(conn, &user.id, &link, now).await?;
+        let params = Params {
+            username: user.username.clone(),
+            token_id: Some(token_id),
+            valid_secs: Some(ttl),
+        };
+        outbox::enqueue(conn, Kind::ConfirmAddress, email, &params, now).await
+    }
+
+    /// 404 with a clear message when this server runs without mail (`MAIL_ENABLED=false`).
+    fn mail_enabled(&self) -> Outcome<()> {
+        if self.mail.settings.enabled {
+            Ok(())
+        } else {
+            Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                "This server does not send mail, so email addresses and password reset by \
+                 mail are not available. Ask the administrator.",
+            ))
         }
     }
 
@@ -275,11 +355,21 @@ impl AccountService {
     }
 
     pub fn me(&self, caller: Principal) -> CurrentUser {
+        let user = caller.user;
         CurrentUser {
-            username: caller.user.username,
-            role: caller.user.role.as_str().to_owned(),
-            created_at: rfc3339(caller.user.created_at),
+            must_confirm_email: self.must_confirm_email(&user),
+            username: user.username,
+            role: user.role.as_str().to_owned(),
+            created_at: rfc3339(user.created_at),
+            email: user.email,
+            email_confirmed: user.email_confirmed,
         }
+    }
+
+    /// Whether the operator requires a confirmed address before predictions
+    /// (`REQUIRE_CONFIRMED_EMAIL`) and `user` has none.
+    pub fn must_confirm_email(&self, user: &UserRecord) -> bool {
+        self.mail.settings.require_confirmed_email && !user.email_confirmed
     }
 
     pub async fn change_password(

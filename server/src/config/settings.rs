@@ -168,6 +168,60 @@ pub const SETTINGS: &[Setting] = &[
         "30",
         "Seconds a just-rotated refresh token is still accepted (two tabs refreshing at once)",
     ),
+    setting(
+        "PASSWORD_PEPPER",
+        "none in development; required in production",
+        "A secret of at least 32 bytes that enters every new password hash and is never stored \
+         in the database",
+    ),
+    setting(
+        "PASSWORD_PEPPER_PREVIOUS",
+        "none",
+        "Earlier peppers, comma-separated: their hashes still verify and are re-hashed with \
+         PASSWORD_PEPPER at the next log-in",
+    ),
+    setting(
+        "MAIL_ENABLED",
+        "true",
+        "Email addresses, their confirmation and password reset by mail; false turns them off",
+    ),
+    setting(
+        "SMTP_URL",
+        "none: mail goes to MAIL_OUTBOX_DIR in development; required in production",
+        "The mail server: smtps://user:password@host:465, or smtp://host:587 (STARTTLS when \
+         offered; add ?tls=required to insist)",
+    ),
+    setting(
+        "MAIL_FROM",
+        "trazo <trazo@localhost> in development; required in production",
+        "The sender of trazo's mail, e.g. trazo <no-reply@trazo.example>",
+    ),
+    setting(
+        "MAIL_OUTBOX_DIR",
+        "data/outbox",
+        "Without SMTP_URL (development): where each mail is written as an .eml file",
+    ),
+    setting(
+        "MAIL_RETRY_SECS",
+        "5",
+        "Seconds before retrying a mail the server did not accept; doubles each time, up to \
+         15 minutes",
+    ),
+    setting(
+        "CONFIRM_TOKEN_TTL_SECS",
+        "86400",
+        "How long an address confirmation link works",
+    ),
+    setting(
+        "RESET_TOKEN_TTL_SECS",
+        "1800",
+        "How long a password reset link works",
+    ),
+    setting(
+        "REQUIRE_CONFIRMED_EMAIL",
+        "false",
+        "Predictions only for accounts with a confirmed email address",
+    ),
 ];
 
 #[cfg(test)]
@@ -187,6 +241,7 @@ mod tests {
                     "TRAZO_ENV" if production => Some("production".to_owned()),
                     "PUBLIC_ORIGIN" if production => Some("https://trazo.example".to_owned()),
                     "SIGNING_KEY" if production => Some("k".repeat(31) + "!"),
+                    "PASSWORD_PEPPER" if production => Some("p".repeat(31) + "!"),
                     _ => None,
                 }
             });

@@ -1,10 +1,14 @@
-//! The no-JavaScript forms: plain `POST`s from the log-in, sign-up and log-out forms when the
-//! page runs without WASM, answered with a redirect (back to the form with a short error code,
-//! or on to where the person was going).
+//! The no-JavaScript forms: plain `POST`s from the log-in, sign-up and log-out forms, and from
+//! the forgotten-password, reset and confirmation pages, when the page runs without WASM,
+//! answered with a redirect (back to the form with a short error code, or on to where the
+//! person was going).
 
 use std::collections::HashMap;
 
-use app::api::backend::{Backend, Failure};
+use app::api::{
+    LINK_EXPIRED, LINK_UNKNOWN, LINK_USED,
+    backend::{Backend, Failure},
+};
 use axum::{
     Form,
     extract::State,
@@ -13,12 +17,14 @@ use axum::{
 };
 use serde::Deserialize;
 
-use crate::{failure::failure_response, state::AppState};
+use crate::{accounts::policy::BAD_EMAIL, failure::failure_response, state::AppState};
 
 #[derive(Debug, Deserialize)]
 pub struct CredentialsForm {
     username: Option<String>,
     password: Option<String>,
+    /// Sign-up only, optional.
+    email: Option<String>,
     next: Option<String>,
 }
 
@@ -38,6 +44,13 @@ fn see_other(location: &str) -> Response {
 /// A short code for the page to turn back into a message (the page never shows text taken
 /// from its URL).
 fn error_code(failure: &Failure) -> &'static str {
+    match failure.msg.as_str() {
+        LINK_UNKNOWN => return "link-unknown",
+        LINK_USED => return "link-used",
+        LINK_EXPIRED => return "link-expired",
+        BAD_EMAIL => return "address",
+        _ => {}
+    }
     match failure.status {
         StatusCode::BAD_REQUEST => "missing",
         StatusCode::UNAUTHORIZED => "credentials",
@@ -45,6 +58,7 @@ fn error_code(failure: &Failure) -> &'static str {
         StatusCode::CONFLICT => "taken",
         StatusCode::UNPROCESSABLE_ENTITY => "policy",
         StatusCode::TOO_MANY_REQUESTS => "throttled",
+        StatusCode::NOT_FOUND => "no-mail",
         _ => "unavailable",
     }
 }
@@ -87,7 +101,12 @@ pub async fn form_register(
 ) -> Response {
     let accounts = &*state.accounts_port;
     let created = accounts
-        .register(&parts, form.username.clone(), form.password.clone())
+        .register(
+            &parts,
+            form.username.clone(),
+            form.password.clone(),
+            form.email.clone(),
+        )
         .await;
     let outcome = match created {
         Ok(_) => {
@@ -111,6 +130,83 @@ pub async fn form_logout(State(state): State<AppState>, parts: Parts) -> Respons
     }
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    login: Option<String>,
+}
+
+/// `POST /auth/forgot_password` from `/forgot-password` without WASM.
+pub async fn form_forgot_password(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    match state
+        .accounts_port
+        .forgot_password(&parts, form.login)
+        .await
+    {
+        Ok(_) => see_other("/forgot-password?sent=1"),
+        Err(failure) => see_other(&with_code("/forgot-password", &[], &failure)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    token: Option<String>,
+    new_password: Option<String>,
+}
+
+/// The page a mailed link opened, with its token again (only when it has a token's shape) and
+/// the code of what went wrong.
+fn with_code(page: &str, keep: &[(&str, String)], failure: &Failure) -> String {
+    let mut query: Vec<(&str, String)> = keep.to_vec();
+    query.push(("error", error_code(failure).to_owned()));
+    if let Some(secs) = failure.retry_after {
+        query.push(("retry", secs.to_string()));
+    }
+    format!(
+        "{page}?{}",
+        serde_urlencoded::to_string(&query).unwrap_or_default()
+    )
+}
+
+fn token_to_keep(token: Option<&str>) -> Vec<(&'static str, String)> {
+    token
+        .map(str::trim)
+        .filter(|t| crate::mail::links::well_formed(t))
+        .map(|t| vec![("token", t.to_owned())])
+        .unwrap_or_default()
+}
+
+/// `POST /auth/reset_password` from `/reset-password` without WASM: on to the log-in page.
+pub async fn form_reset_password(
+    State(state): State<AppState>,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let keep = token_to_keep(form.token.as_deref());
+    match state
+        .accounts_port
+        .reset_password(form.token, form.new_password)
+        .await
+    {
+        Ok(_) => see_other("/login?reset=1"),
+        Err(failure) => see_other(&with_code("/reset-password", &keep, &failure)),
+    }
+}
+
+/// `POST /auth/confirm_email` from `/confirm-email` without WASM.
+pub async fn form_confirm_email(
+    State(state): State<AppState>,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let keep = token_to_keep(form.token.as_deref());
+    match state.accounts_port.confirm_email(form.token).await {
+        Ok(_) => see_other("/confirm-email?done=1"),
+        Err(failure) => see_other(&with_code("/confirm-email", &keep, &failure)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +225,21 @@ mod tests {
             assert_eq!(safe_next(Some(hostile)), "/", "{hostile}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn link_failures_go_back_as_codes_with_a_well_formed_token_only() {
+        let used = Failure::new(StatusCode::BAD_REQUEST, LINK_USED);
+        let token = "a".repeat(42) + "B";
+        assert_eq!(
+            with_code("/reset-password", &token_to_keep(Some(&token)), &used),
+            format!("/reset-password?token={token}&error=link-used")
+        );
+        assert!(token_to_keep(Some("<script>")).is_empty());
+        let throttled = Failure::new(StatusCode::TOO_MANY_REQUESTS, "x").retry_after(60);
+        assert_eq!(
+            with_code("/forgot-password", &[], &throttled),
+            "/forgot-password?error=throttled&retry=60"
+        );
     }
 }

@@ -71,11 +71,55 @@ impl Backend for AccountsPort {
         request: &'a Parts,
         username: Option<String>,
         password: Option<String>,
+        email: Option<String>,
     ) -> BoxFuture<'a, Outcome<Message>> {
         Box::pin(async move {
             let (username, password) = required(username, password)?;
-            self.accounts.register(request, &username, password).await
+            self.accounts
+                .register(request, &username, password, email)
+                .await
         })
+    }
+
+    fn confirm_email<'a>(&'a self, token: Option<String>) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(self.accounts.confirm_email(token))
+    }
+
+    fn resend_confirmation<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.accounts.resend_confirmation(&caller).await
+        })
+    }
+
+    fn change_email<'a>(
+        &'a self,
+        request: &'a Parts,
+        email: Option<String>,
+        password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.accounts
+                .change_email(request, &caller, email, password)
+                .await
+        })
+    }
+
+    fn forgot_password<'a>(
+        &'a self,
+        request: &'a Parts,
+        login: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(self.accounts.forgot_password(request, login))
+    }
+
+    fn reset_password<'a>(
+        &'a self,
+        token: Option<String>,
+        new_password: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(self.accounts.reset_password(token, new_password))
     }
 
     fn login<'a>(

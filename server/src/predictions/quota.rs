@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use app::api::{Quota, QuotaWindow};
+use app::api::{EMAIL_UNCONFIRMED, Quota, QuotaWindow, backend::Failure};
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue},
+    http::{HeaderMap, HeaderValue, StatusCode},
     middleware::Next,
     response::Response,
 };
@@ -96,7 +96,8 @@ fn spent(decision: &Decision, quota: Option<&Quota>) -> Response {
     ))
 }
 
-/// The quota layer: authenticates the caller (401 otherwise), counts the request in the hour
+/// The quota layer: authenticates the caller (401 otherwise), refuses an account without the
+/// confirmed address the operator requires (403, `REQUIRE_CONFIRMED_EMAIL`), counts the request in the hour
 /// and day windows in one atomic step, refuses with 429 and `Retry-After` when either is
 /// spent, and reports the quota on every response. The caller and their quota travel on to
 /// the predictor in the request's extensions.
@@ -107,6 +108,10 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         Ok(principal) => principal,
         Err(failure) => return failure_response(&failure),
     };
+    // Before the quota counts: an account the operator does not yet let predict spends nothing.
+    if state.accounts.must_confirm_email(&principal.user) {
+        return failure_response(&Failure::new(StatusCode::FORBIDDEN, EMAIL_UNCONFIRMED));
+    }
     let decision = state
         .limiter
         .hit(&windows(&state.config, &principal.user.id))

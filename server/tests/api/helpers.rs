@@ -446,3 +446,356 @@ pub fn encode(image: GrayImage, format: ImageFormat) -> Vec<u8> {
     image.write_to(&mut out, format).expect("encode");
     out.into_inner()
 }
+
+/// A real SMTP server (aiosmtpd, from `$TEST_SMTPD_PYTHON`) on a port of its own, storing every
+/// message it accepts as a file in a maildir; it can be stopped and started again on the same
+/// port and maildir. Killed when dropped.
+pub struct MailServer {
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<std::process::Child>,
+}
+
+impl MailServer {
+    /// Starts a server and waits until it accepts connections.
+    pub async fn spawn() -> Self {
+        let mut server = Self {
+            port: free_port(),
+            dir: tempfile::tempdir().expect("dir"),
+            child: None,
+        };
+        server.start().await;
+        server
+    }
+
+    /// `smtp://127.0.0.1:PORT` (plain SMTP, no TLS).
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// [`settings`] with mail going to this server, retried after 1 s (doubling).
+    pub fn settings(&self) -> Settings {
+        settings()
+            .set("SMTP_URL", self.url())
+            .set("MAIL_FROM", "trazo <trazo@example.test>")
+            .set("MAIL_RETRY_SECS", "1")
+    }
+
+    fn maildir(&self) -> std::path::PathBuf {
+        self.dir.path().join("maildir")
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("smtpd.log")).unwrap_or_default()
+    }
+
+    /// Starts the server (again) on its port and maildir, and waits until it accepts
+    /// connections.
+    pub async fn start(&mut self) {
+        assert!(self.child.is_none(), "the mail server is already running");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("smtpd.log"))
+            .expect("smtpd log");
+        let child = std::process::Command::new(required_env("TEST_SMTPD_PYTHON"))
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{}", self.port))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(self.maildir())
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().expect("smtpd log"))
+            .stderr(log)
+            .spawn()
+            .expect("start aiosmtpd with $TEST_SMTPD_PYTHON");
+        self.child = Some(child);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .and_then(|child| child.try_wait().ok().flatten());
+            if let Some(status) = exited {
+                self.child = None;
+                panic!("aiosmtpd exited ({status}):\n{}", self.log());
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "aiosmtpd did not listen on port {} within 30 s:\n{}",
+                self.port,
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Kills the server and waits for it to exit; its port then refuses connections.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Every message received so far, oldest first.
+    pub fn messages(&self) -> Vec<Mail> {
+        let mut files = Vec::new();
+        for folder in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(self.maildir().join(folder)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let modified = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH);
+                files.push((modified, entry.path()));
+            }
+        }
+        files.sort();
+        files
+            .iter()
+            .filter_map(|(_, path)| std::fs::read(path).ok())
+            .map(|bytes| Mail::parse(&String::from_utf8_lossy(&bytes)))
+            .collect()
+    }
+
+    /// Waits until at least `n` messages have arrived (all of them, to anyone); panics after
+    /// `timeout`.
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Mail> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let mails = self.messages();
+            if mails.len() >= n {
+                return mails;
+            }
+            if std::time::Instant::now() >= deadline {
+                panic!(
+                    "{} of {n} mails arrived within {timeout:?}: {}",
+                    mails.len(),
+                    summary(&mails)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until at least `n` messages to `recipient` have arrived, and returns those (all of
+    /// the messages to `recipient`, oldest first); panics after `timeout`.
+    pub async fn wait_for_to(&self, recipient: &str, n: usize, timeout: Duration) -> Vec<Mail> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let all = self.messages();
+            let mails: Vec<Mail> = all.iter().filter(|m| m.to == recipient).cloned().collect();
+            if mails.len() >= n {
+                return mails;
+            }
+            if std::time::Instant::now() >= deadline {
+                panic!(
+                    "{} of {n} mails to {recipient} arrived within {timeout:?}; all mail: {}",
+                    mails.len(),
+                    summary(&all)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// "to: subject" of each mail, for failure messages.
+fn summary(mails: &[Mail]) -> String {
+    mails
+        .iter()
+        .map(|m| format!("[{}: {}]", m.to, m.subject))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One received mail.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    /// The address of the `To:` header (or, without one, the envelope's), lowercased, without a
+    /// display name.
+    pub to: String,
+    pub subject: String,
+    /// The text/plain part, decoded (every text part, if it has none).
+    pub text: String,
+    /// The whole message as received, line endings as `\n`.
+    pub raw: String,
+}
+
+impl Mail {
+    /// Parses a message as stored by the SMTP server or written to the development outbox.
+    pub fn parse(raw: &str) -> Self {
+        let raw = raw.replace("\r\n", "\n");
+        let (headers, _) = mime_entity(&raw);
+        let to = mime_header(&headers, "to")
+            .or_else(|| mime_header(&headers, "x-rcptto"))
+            .map(bare_address)
+            .unwrap_or_default();
+        let subject = mime_header(&headers, "subject")
+            .unwrap_or_default()
+            .to_owned();
+        let mut parts = Vec::new();
+        mime_text_parts(&raw, &mut parts);
+        let text = parts
+            .iter()
+            .find(|(content_type, _)| content_type.starts_with("text/plain"))
+            .map(|(_, body)| body.clone())
+            .unwrap_or_else(|| {
+                parts
+                    .iter()
+                    .map(|(_, body)| body.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        Self {
+            to,
+            subject,
+            text,
+            raw,
+        }
+    }
+}
+
+/// The token of the link to `path` (e.g. `/confirm-email`) in the mail's plain text:
+/// `…{path}?token=TOKEN`. Panics, showing the mail, when there is none.
+pub fn link_token(mail: &Mail, path: &str) -> String {
+    let marker = format!("{path}?token=");
+    mail.text
+        .find(&marker)
+        .map(|at| {
+            mail.text[at + marker.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|token| !token.is_empty())
+        .unwrap_or_else(|| panic!("no {marker} link in the mail to {}:\n{}", mail.to, mail.raw))
+}
+
+/// `a@b.example` from `Name <A@b.example>` or `a@b.example`.
+fn bare_address(value: &str) -> String {
+    let value = match (value.rfind('<'), value.rfind('>')) {
+        (Some(start), Some(end)) if start < end => &value[start + 1..end],
+        _ => value,
+    };
+    value.trim().to_lowercase()
+}
+
+/// The headers (names lowercased, folded lines joined) and the body of a message or part
+/// whose line endings are `\n`.
+fn mime_entity(entity: &str) -> (Vec<(String, String)>, &str) {
+    let (head, body) = if let Some(body) = entity.strip_prefix('\n') {
+        ("", body)
+    } else {
+        match entity.find("\n\n") {
+            Some(at) => (&entity[..at], &entity[at + 2..]),
+            None => (entity, ""),
+        }
+    };
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = headers.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    (headers, body)
+}
+
+fn mime_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Every leaf part of `entity` as (content type lowercased, decoded body), in order.
+fn mime_text_parts(entity: &str, out: &mut Vec<(String, String)>) {
+    let (headers, body) = mime_entity(entity);
+    let content_type = mime_header(&headers, "content-type")
+        .unwrap_or("text/plain")
+        .to_owned();
+    if content_type.to_ascii_lowercase().starts_with("multipart/") {
+        let boundary = content_type.split(';').find_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("boundary")
+                .then(|| value.trim().trim_matches('"').to_owned())
+        });
+        let Some(boundary) = boundary else {
+            out.push((content_type.to_ascii_lowercase(), body.to_owned()));
+            return;
+        };
+        let delimiter = format!("--{boundary}");
+        for chunk in body.split(delimiter.as_str()).skip(1) {
+            if chunk.starts_with("--") {
+                break;
+            }
+            // The rest of the delimiter line.
+            let part = chunk.split_once('\n').map_or("", |(_, part)| part);
+            mime_text_parts(part, out);
+        }
+    } else {
+        out.push((
+            content_type.to_ascii_lowercase(),
+            mime_decode(&headers, body),
+        ));
+    }
+}
+
+/// A body undone from its Content-Transfer-Encoding (7bit, 8bit, quoted-printable, base64).
+fn mime_decode(headers: &[(String, String)], body: &str) -> String {
+    use base64::Engine as _;
+    let encoding = mime_header(headers, "content-transfer-encoding")
+        .unwrap_or("7bit")
+        .to_ascii_lowercase();
+    match encoding.as_str() {
+        "quoted-printable" => {
+            let joined = body.replace("=\n", "");
+            let bytes = joined.as_bytes();
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'='
+                    && i + 2 < bytes.len()
+                    && bytes[i + 1].is_ascii_hexdigit()
+                    && bytes[i + 2].is_ascii_hexdigit()
+                {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ascii");
+                    out.push(u8::from_str_radix(hex, 16).expect("hex"));
+                    i += 3;
+                } else {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
+        "base64" => {
+            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_else(|_| body.to_owned())
+        }
+        _ => body.to_owned(),
+    }
+}

@@ -3,7 +3,7 @@
 
 use sqlx::{AnyPool, Row};
 
-use super::users::{UserRecord, user_from_row};
+use super::users::{U_COLUMNS, UserRecord, user_from_row};
 
 /// Sessions end after a week without use…
 pub const SESSION_IDLE_SECS: i64 = 7 * 24 * 3600;
@@ -67,12 +67,12 @@ pub async fn live_session_user(
     user_id: &str,
     now: i64,
 ) -> Result<Option<UserRecord>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at \
+    let row = sqlx::query(&format!(
+        "SELECT {U_COLUMNS} \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND u.id = $2 AND s.revoked_at IS NULL AND u.disabled = 0 \
-           AND s.last_used_at > $3 AND s.created_at > $4",
-    )
+           AND s.last_used_at > $3 AND s.created_at > $4"
+    ))
     .bind(session_id)
     .bind(user_id)
     .bind(now - SESSION_IDLE_SECS)
@@ -205,15 +205,14 @@ pub async fn refresh_token_user(
     now: i64,
     grace_secs: i64,
 ) -> Result<Option<(UserRecord, String)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at, \
-                s.id AS session_id \
+    let row = sqlx::query(&format!(
+        "SELECT {U_COLUMNS}, s.id AS session_id \
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id \
          JOIN users u ON u.id = s.user_id \
          WHERE t.token_hash = $1 AND (t.used_at IS NULL OR t.used_at > $2) \
            AND s.revoked_at IS NULL AND u.disabled = 0 \
-           AND s.last_used_at > $3 AND s.created_at > $4",
-    )
+           AND s.last_used_at > $3 AND s.created_at > $4"
+    ))
     .bind(token_hash)
     .bind(now - grace_secs)
     .bind(now - SESSION_IDLE_SECS)

@@ -1,6 +1,6 @@
 //! Accounts in the database: create, find, change (password, role, disabled), delete, list.
 
-use sqlx::{AnyPool, Row, any::AnyRow};
+use sqlx::{AnyConnection, AnyPool, Row, any::AnyRow};
 
 use crate::accounts::policy::Username;
 
@@ -36,6 +36,10 @@ pub struct UserRecord {
     pub role: Role,
     pub disabled: bool,
     pub created_at: i64,
+    /// The address as normalised, confirmed or not; never shown to anyone but its owner and
+    /// admins, never logged.
+    pub email: Option<String>,
+    pub email_confirmed: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +50,11 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, role, disabled, created_at";
+pub(super) const USER_COLUMNS: &str =
+    "id, username, password_hash, role, disabled, created_at, email, email_confirmed_at";
+/// The same columns, from a query that names the users table `u`.
+pub(super) const U_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.disabled, \
+     u.created_at, u.email, u.email_confirmed_at";
 
 pub(super) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
@@ -56,6 +64,10 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         role: Role::parse(&row.try_get::<String, _>("role")?),
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         created_at: row.try_get("created_at")?,
+        email: row.try_get("email")?,
+        email_confirmed: row
+            .try_get::<Option<i64>, _>("email_confirmed_at")?
+            .is_some(),
     })
 }
 
@@ -66,17 +78,32 @@ pub async fn create_user(
     role: Role,
     now: i64,
 ) -> Result<UserRecord, StoreError> {
+    let mut conn = db.acquire().await?;
+    create_user_in(&mut conn, username, password_hash, role, now, None).await
+}
+
+/// Creates an account, with an (unconfirmed) address when `email` is given, in the caller's
+/// connection or transaction.
+pub async fn create_user_in(
+    conn: &mut AnyConnection,
+    username: &Username,
+    password_hash: &str,
+    role: Role,
+    now: i64,
+    email: Option<&str>,
+) -> Result<UserRecord, StoreError> {
     let id = uuid::Uuid::new_v4().to_string();
     let inserted = sqlx::query(
-        "INSERT INTO users (id, username, password_hash, role, disabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 0, $5, $5)",
+        "INSERT INTO users (id, username, password_hash, role, disabled, created_at, updated_at, email) \
+         VALUES ($1, $2, $3, $4, 0, $5, $5, $6)",
     )
     .bind(&id)
     .bind(username.as_str())
     .bind(password_hash)
     .bind(role.as_str())
     .bind(now)
-    .execute(db)
+    .bind(email.map(str::to_owned))
+    .execute(conn)
     .await;
     match inserted {
         Ok(_) => Ok(UserRecord {
@@ -86,6 +113,8 @@ pub async fn create_user(
             role,
             disabled: false,
             created_at: now,
+            email: email.map(str::to_owned),
+            email_confirmed: false,
         }),
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
             Err(StoreError::UsernameTaken)
@@ -184,6 +213,7 @@ pub async fn delete_user(db: &AnyPool, user_id: &str) -> Result<(), sqlx::Error>
     for statement in [
         "DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = $1)",
         "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM email_tokens WHERE user_id = $1",
         "DELETE FROM predictions WHERE user_id = $1",
         "DELETE FROM users WHERE id = $1",
     ] {
