@@ -4,9 +4,9 @@
 # JavaScript glue, the style sheet, the split loader, and the WASM chunks of the page shown
 # (each page's code is a chunk of its own: app/src/pages.rs).
 # Sizes are `gzip -9` (as a server or CDN would send them), in KiB of 1024 bytes. Two budgets:
-#   BUNDLE_BUDGET_KB       a first visit: no session yet, so the home page, log-in or sign-up,
-#                          whichever downloads most (the other pages redirect to log-in before
-#                          sending anything);
+#   BUNDLE_BUDGET_KB       a first visit: no session yet, so the home page, log-in, sign-up or a
+#                          page a mailed link opens, whichever downloads most (the other pages
+#                          redirect to log-in before sending anything);
 #   BUNDLE_PAGE_BUDGET_KB  any page, logged in: the largest of every page's own set.
 # What a page fetches only once it is live (the home page's live-guess model, and a visitor's
 # drawing tools) is reported apart, against a third budget:
@@ -39,13 +39,20 @@ PAGES = {
     "admin": ["admin_route_view"],
     "admin/stats": ["admin_stats_route_view"],
     "history": ["history_route_view"],
+    "forgot-password": ["forgot_password_route_view"],
+    "reset-password": ["reset_password_route_view"],
+    "confirm-email": ["confirm_email_route_view"],
 }
 # What someone without a session can see (the others redirect to /login first): the home page
-# without its drawing tools, which a visitor's page fetches once it is live.
+# without its drawing tools, which a visitor's page fetches once it is live, and the pages a
+# mailed link opens or that get a forgotten password back.
 FIRST_VISIT = {
     "home": ["home_page"],
     "login": ["login_route_view"],
     "register": ["register_route_view"],
+    "forgot-password": ["forgot_password_route_view"],
+    "reset-password": ["reset_password_route_view"],
+    "confirm-email": ["confirm_email_route_view"],
 }
 # Fetched by a page once it is live, never listed in it for preloading (app/src/pages/home.rs,
 # app/src/pages/draw/live.rs): for a visitor the drawing tools, and for everyone the live

@@ -104,7 +104,7 @@ impl AppState {
         let mail = Arc::new(Mail::new(&config));
         if config.mail.enabled {
             // Checked before the server listens: a bad SMTP_URL stops the start, not the first mail.
-            MailWorker::new(&config, db.clone(), &mail)?.spawn();
+            MailWorker::new(&config, db.clone(), &mail, service.mail.clone())?.spawn();
         }
         let accounts = Arc::new(AccountService::new(
             &config,

@@ -12,6 +12,7 @@ use leptos_router::{
     hooks::{use_navigate, use_query_map},
 };
 
+use super::notice::SubmitButton;
 use crate::{
     api,
     auth::{encode_component, safe_next, use_auth},
@@ -87,8 +88,6 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
     let username_ref = NodeRef::<leptos::html::Input>::new();
     let password_ref = NodeRef::<leptos::html::Input>::new();
     let email_ref = NodeRef::<leptos::html::Input>::new();
-    // Back from a password reset: the new password is ready to use.
-    let reset_done = query.with_untracked(|q| q.get("reset").is_some()) && mode == Mode::LogIn;
     let error = RwSignal::new(initial_error);
     let pending = RwSignal::new(false);
     let error_ref = NodeRef::<leptos::html::P>::new();
@@ -232,9 +231,6 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                             </p>
                         }
                     })}
-                <p class="form-done" role="status" hidden=!reset_done>
-                    {api::PASSWORD_RESET}
-                </p>
                 <p
                     id="form-error"
                     class="form-error"
@@ -245,9 +241,7 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                 >
                     {move || error.get().unwrap_or_default()}
                 </p>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Please wait…" } else { submit }}
-                </button>
+                <SubmitButton label=submit pending/>
             </form>
             {match mode {
                 Mode::LogIn => {

@@ -1,4 +1,5 @@
-//! The status line a page shows after an action: what happened, or what went wrong.
+//! The status line a page shows after an action (what happened, or what went wrong), and the
+//! button that starts one.
 
 use leptos::prelude::*;
 
@@ -23,5 +24,15 @@ pub fn NoticeLine(notice: Notice) -> impl IntoView {
                 None => String::new(),
             }}
         </p>
+    }
+}
+
+/// A form's main submit button: disabled, and saying so, while its action is `pending`.
+#[component]
+pub fn SubmitButton(label: &'static str, pending: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <button type="submit" class="primary" disabled=move || pending.get()>
+            {move || if pending.get() { "Please wait…" } else { label }}
+        </button>
     }
 }

@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{
     credentials::message_for,
-    notice::{Notice, NoticeLine},
+    notice::{Notice, NoticeLine, SubmitButton},
 };
 use crate::api::{self, ApiError, Message};
 
@@ -102,9 +102,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     node_ref=login_ref
                 />
                 <NoticeLine notice=said/>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Please wait…" } else { "Send me a link" }}
-                </button>
+                <SubmitButton label="Send me a link" pending/>
             </form>
             <p class="switch">
                 "Remembered it? "
@@ -163,9 +161,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     "At least 8 characters. Every device where you are logged in will be "
                     "logged out."
                 </p>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Please wait…" } else { "Set new password" }}
-                </button>
+                <SubmitButton label="Set new password" pending/>
             </form>
             <NoticeLine notice=said/>
             <p class="switch" hidden=move || !done()>
@@ -206,9 +202,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
             >
                 <input type="hidden" name="token" value=token/>
                 <p>"Confirm that this address belongs to your trazo account."</p>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Please wait…" } else { "Confirm my address" }}
-                </button>
+                <SubmitButton label="Confirm my address" pending/>
             </form>
             <NoticeLine notice=said/>
             <p class="switch">

@@ -179,7 +179,7 @@ fn token_to_keep(token: Option<&str>) -> Vec<(&'static str, String)> {
         .unwrap_or_default()
 }
 
-/// `POST /auth/reset_password` from `/reset-password` without WASM: on to the log-in page.
+/// `POST /auth/reset_password` from `/reset-password` without WASM.
 pub async fn form_reset_password(
     State(state): State<AppState>,
     Form(form): Form<LinkForm>,
@@ -190,7 +190,7 @@ pub async fn form_reset_password(
         .reset_password(form.token, form.new_password)
         .await
     {
-        Ok(_) => see_other("/login?reset=1"),
+        Ok(_) => see_other("/reset-password?done=1"),
         Err(failure) => see_other(&with_code("/reset-password", &keep, &failure)),
     }
 }

@@ -23,7 +23,7 @@ use super::{
     templates::{Kind, Params, render},
     transport::{Delivered, SMTP_TIMEOUT, Transport},
 };
-use crate::{clock::now, config::Config};
+use crate::{clock::now, config::Config, metrics::service::MailMetrics};
 
 /// How often the worker looks for mail it was not woken for.
 const POLL: Duration = Duration::from_secs(1);
@@ -45,6 +45,7 @@ pub struct MailWorker {
     wake: Arc<Notify>,
     /// This instance, as the outbox's `claimed_by`.
     id: String,
+    metrics: MailMetrics,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +57,12 @@ pub enum MailSetupError {
 }
 
 impl MailWorker {
-    pub fn new(config: &Config, db: AnyPool, mail: &Mail) -> Result<Self, MailSetupError> {
+    pub fn new(
+        config: &Config,
+        db: AnyPool,
+        mail: &Mail,
+        metrics: MailMetrics,
+    ) -> Result<Self, MailSetupError> {
         Ok(Self {
             db,
             transport: Transport::new(&mail.settings.delivery)
@@ -71,6 +77,7 @@ impl MailWorker {
             retry_secs: i64::try_from(mail.settings.retry_secs).unwrap_or(5),
             wake: mail.waker(),
             id: uuid::Uuid::new_v4().to_string(),
+            metrics,
         })
     }
 
@@ -121,6 +128,7 @@ impl MailWorker {
         let now = now();
         let recorded = match outcome {
             Ok((delivered, link)) => {
+                self.metrics.sent.increment(1);
                 match delivered {
                     Delivered::Smtp => {
                         tracing::info!(mail_id = %pending.id, kind = %pending.kind, "mail sent")
@@ -141,19 +149,25 @@ impl MailWorker {
                 let attempts = pending.attempts + 1;
                 let retry_at = retry_at(now, pending.created_at, attempts, self.retry_secs);
                 match retry_at {
-                    Some(at) => tracing::warn!(
-                        mail_id = %pending.id,
-                        attempts,
-                        retry_in_secs = at - now,
-                        %error,
-                        "mail not delivered; will retry"
-                    ),
-                    None => tracing::error!(
-                        mail_id = %pending.id,
-                        attempts,
-                        %error,
-                        "mail not delivered for three days; given up"
-                    ),
+                    Some(at) => {
+                        self.metrics.retried.increment(1);
+                        tracing::warn!(
+                            mail_id = %pending.id,
+                            attempts,
+                            retry_in_secs = at - now,
+                            %error,
+                            "mail not delivered; will retry"
+                        )
+                    }
+                    None => {
+                        self.metrics.given_up.increment(1);
+                        tracing::error!(
+                            mail_id = %pending.id,
+                            attempts,
+                            %error,
+                            "mail not delivered for three days; given up"
+                        )
+                    }
                 }
                 outbox::not_sent(&self.db, &pending.id, &self.id, now, retry_at, &error).await
             }

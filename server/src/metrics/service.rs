@@ -135,6 +135,17 @@ pub struct InferenceMetrics {
     pub preprocess_seconds: Histogram,
 }
 
+/// The mail worker's deliveries (`trazo_mail_deliveries_total{result}`).
+#[derive(Clone)]
+pub struct MailMetrics {
+    /// Taken by the mail server (or written to the development folder).
+    pub sent: Counter,
+    /// Not taken; tried again later.
+    pub retried: Counter,
+    /// Not taken for three days; given up.
+    pub given_up: Counter,
+}
+
 /// Every service metric, as handles. [`ServiceMetrics::detached`] gives handles that nobody
 /// exports, for parts of the server built outside a running server (tests, commands).
 #[derive(Clone)]
@@ -155,6 +166,7 @@ pub struct ServiceMetrics {
     pub ready: Gauge,
     pub redis_configured: Gauge,
     pub redis_up: Gauge,
+    pub mail: MailMetrics,
 }
 
 impl ServiceMetrics {
@@ -227,6 +239,10 @@ impl ServiceMetrics {
             "1 when this instance is ready (database reachable), as /readyz says."
         );
         describe_gauge!("trazo_redis_configured", "1 when REDIS_URL is set.");
+        describe_counter!(
+            "trazo_mail_deliveries_total",
+            "Mail deliveries by the mail worker: sent, retried later, or given up."
+        );
         describe_gauge!(
             "trazo_redis_up",
             "1 when Redis answered a ping at this scrape."
@@ -267,6 +283,11 @@ impl ServiceMetrics {
             ready: gauge!("trazo_ready"),
             redis_configured: gauge!("trazo_redis_configured"),
             redis_up: gauge!("trazo_redis_up"),
+            mail: MailMetrics {
+                sent: counter!("trazo_mail_deliveries_total", "result" => "sent"),
+                retried: counter!("trazo_mail_deliveries_total", "result" => "retry"),
+                given_up: counter!("trazo_mail_deliveries_total", "result" => "given_up"),
+            },
         }
     }
 

@@ -183,6 +183,25 @@ pub async fn post_json(app: &TestApp, path: &str, body: serde_json::Value) -> re
         .expect("request")
 }
 
+/// A fresh lowercase username: `prefix` and 12 hex digits.
+pub fn unique_name(prefix: &str) -> String {
+    format!(
+        "{prefix}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}
+
+/// The status of a log-in as `name` with `password`.
+pub async fn login_status(app: &TestApp, name: &str, password: &str) -> reqwest::StatusCode {
+    post_json(
+        app,
+        "/api/login",
+        serde_json::json!({"username": name, "password": password}),
+    )
+    .await
+    .status()
+}
+
 /// A logged-in client's credentials: the bearer token and the cookies as a `Cookie` header.
 pub struct Session {
     pub token: String,

@@ -9,19 +9,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     Mail, MailServer, PASSWORD, SEVEN, Session, TestApp, digit_png, fresh_postgres_database,
-    link_token, login, new_user, post_json, settings, spawn_app_with,
+    link_token, login, login_status, new_user, post_json, settings, spawn_app_with, unique_name,
 };
 
 /// How long a mail may take to arrive on a busy machine.
 const ARRIVAL: Duration = Duration::from_secs(30);
-
-/// A fresh lowercase username: `prefix` and 12 hex digits.
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
-    )
-}
 
 fn address_of(name: &str) -> String {
     format!("{name}@example.test")
@@ -120,16 +112,6 @@ async fn forgot(app: &TestApp, login: &str) -> (StatusCode, Value) {
     (status, response.json().await.expect("json"))
 }
 
-async fn login_status(app: &TestApp, name: &str, password: &str) -> StatusCode {
-    post_json(
-        app,
-        "/api/login",
-        json!({"username": name, "password": password}),
-    )
-    .await
-    .status()
-}
-
 /// The same token with one character changed: well formed, but not one the server made.
 fn tampered(token: &str) -> String {
     let mut chars: Vec<char> = token.chars().collect();
@@ -154,7 +136,7 @@ fn subject_has(mail: &Mail, words: &[&str]) -> bool {
 /// Signs up with an address and confirms it from the mail: the name, the address and a
 /// session.
 async fn confirmed_user(app: &TestApp, smtp: &MailServer) -> (String, String, Session) {
-    let name = unique("c");
+    let name = unique_name("c");
     let email = address_of(&name);
     register_with_email(app, &name, &email).await;
     let mails = smtp.wait_for_to(&email, 1, ARRIVAL).await;
@@ -173,8 +155,8 @@ async fn confirmed_user(app: &TestApp, smtp: &MailServer) -> (String, String, Se
 async fn a_sign_up_with_an_address_is_confirmed_from_the_mailed_link() {
     let smtp = MailServer::spawn().await;
     let app = spawn_app_with(smtp.settings()).await;
-    let name = unique("a");
-    let email = address_of(&unique("shared"));
+    let name = unique_name("a");
+    let email = address_of(&unique_name("shared"));
     register_with_email(&app, &name, &email).await;
     let session = login(&app, &name, PASSWORD).await;
     let before = me(&app, &session.token).await;
@@ -183,7 +165,7 @@ async fn a_sign_up_with_an_address_is_confirmed_from_the_mailed_link() {
     assert_eq!(before["must_confirm_email"], false, "{before}");
     // Another account may type the same address (nobody can block an address by typing it
     // first), but only one can confirm it.
-    let other = unique("b");
+    let other = unique_name("b");
     register_with_email(&app, &other, &email).await;
 
     let mails = smtp.wait_for_to(&email, 2, ARRIVAL).await;
@@ -227,7 +209,7 @@ async fn a_sign_up_with_an_address_is_confirmed_from_the_mailed_link() {
 async fn expired_and_tampered_confirmation_links_confirm_nothing() {
     let smtp = MailServer::spawn().await;
     let app = spawn_app_with(smtp.settings()).await;
-    let name = unique("e");
+    let name = unique_name("e");
     let email = address_of(&name);
     register_with_email(&app, &name, &email).await;
     let session = login(&app, &name, PASSWORD).await;
@@ -257,7 +239,7 @@ async fn expired_and_tampered_confirmation_links_confirm_nothing() {
 async fn confirmation_mails_can_be_asked_for_again_three_times_an_hour() {
     let smtp = MailServer::spawn().await;
     let app = spawn_app_with(smtp.settings()).await;
-    let name = unique("r");
+    let name = unique_name("r");
     let email = address_of(&name);
     register_with_email(&app, &name, &email).await;
     let session = login(&app, &name, PASSWORD).await;
@@ -310,7 +292,7 @@ async fn a_new_address_is_confirmed_and_the_old_one_told() {
     let smtp = MailServer::spawn().await;
     let app = spawn_app_with(smtp.settings()).await;
     let (name, old, session) = confirmed_user(&app, &smtp).await;
-    let new = address_of(&unique("n"));
+    let new = address_of(&unique_name("n"));
     let change = |email: String, password: &'static str| {
         post_as(
             &app,
@@ -366,7 +348,7 @@ async fn a_forgotten_password_is_reset_from_the_mailed_link() {
     let app = spawn_app_with(smtp.settings()).await;
     let (name, email, before) = confirmed_user(&app, &smtp).await;
     // An account whose address is not confirmed gets no reset mail.
-    let unconfirmed = unique("u");
+    let unconfirmed = unique_name("u");
     let unconfirmed_email = address_of(&unconfirmed);
     register_with_email(&app, &unconfirmed, &unconfirmed_email).await;
 
@@ -374,7 +356,7 @@ async fn a_forgotten_password_is_reset_from_the_mailed_link() {
     let (status, answer) = forgot(&app, &name).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(answer["msg"].is_string(), "{answer}");
-    let nobody = unique("nobody");
+    let nobody = unique_name("nobody");
     for login in [
         nobody.clone(),
         address_of(&nobody),
@@ -462,7 +444,7 @@ async fn mail_waits_for_the_smtp_server_to_come_back() {
     let app = spawn_app_with(smtp.settings()).await;
     smtp.stop();
 
-    let emails: Vec<String> = (0..3).map(|_| address_of(&unique("d"))).collect();
+    let emails: Vec<String> = (0..3).map(|_| address_of(&unique_name("d"))).collect();
     for email in &emails {
         let name = email.split('@').next().expect("local part").to_owned();
         let started = Instant::now();
@@ -509,7 +491,7 @@ async fn two_instances_send_each_mail_once() {
     let two = spawn_app_with(smtp.settings().set("DATABASE_URL", database)).await;
     smtp.stop();
 
-    let emails: Vec<String> = (0..10).map(|_| address_of(&unique("t"))).collect();
+    let emails: Vec<String> = (0..10).map(|_| address_of(&unique_name("t"))).collect();
     for (i, email) in emails.iter().enumerate() {
         let app = if i % 2 == 0 { &one } else { &two };
         let name = email.split('@').next().expect("local part").to_owned();
@@ -549,7 +531,7 @@ async fn predict(app: &TestApp, token: &str) -> reqwest::Response {
 async fn predictions_can_require_a_confirmed_address() {
     let smtp = MailServer::spawn().await;
     let app = spawn_app_with(smtp.settings().set("REQUIRE_CONFIRMED_EMAIL", "true")).await;
-    let name = unique("p");
+    let name = unique_name("p");
     let email = address_of(&name);
     register_with_email(&app, &name, &email).await;
     let session = login(&app, &name, PASSWORD).await;
@@ -587,7 +569,7 @@ async fn without_an_smtp_server_development_mail_goes_to_a_folder() {
     let app =
         spawn_app_with(settings().set("MAIL_OUTBOX_DIR", outbox.path().display().to_string()))
             .await;
-    let name = unique("f");
+    let name = unique_name("f");
     let email = address_of(&name);
     register_with_email(&app, &name, &email).await;
 
@@ -626,7 +608,7 @@ async fn without_an_smtp_server_development_mail_goes_to_a_folder() {
 async fn signing_up_without_an_address_is_as_before_and_sends_nothing() {
     let smtp = MailServer::spawn().await;
     let app = spawn_app_with(smtp.settings()).await;
-    let name = unique("o");
+    let name = unique_name("o");
     let answer = msg(post_json(
         &app,
         "/api/register",
@@ -645,7 +627,7 @@ async fn signing_up_without_an_address_is_as_before_and_sends_nothing() {
     assert_eq!(profile["must_confirm_email"], false, "{profile}");
 
     // A bad address is refused, and the name stays free.
-    let other = unique("o");
+    let other = unique_name("o");
     let (status, text) = msg(post_json(
         &app,
         "/api/register",

@@ -5,7 +5,9 @@ use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordVerifier, Version}
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, Settings, TestApp, post_json, settings, spawn_app_with};
+use crate::helpers::{
+    self, PASSWORD, Settings, TestApp, post_json, settings, spawn_app_with, unique_name,
+};
 
 /// 40 random characters.
 fn random_pepper() -> String {
@@ -13,13 +15,6 @@ fn random_pepper() -> String {
         "{}{}",
         uuid::Uuid::new_v4().simple(),
         &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )
-}
-
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..12]
     )
 }
 
@@ -34,13 +29,7 @@ async fn register(app: &TestApp, name: &str) {
 }
 
 async fn login_status(app: &TestApp, name: &str) -> StatusCode {
-    post_json(
-        app,
-        "/api/login",
-        json!({"username": name, "password": PASSWORD}),
-    )
-    .await
-    .status()
+    helpers::login_status(app, name, PASSWORD).await
 }
 
 async fn stored_hash(app: &TestApp, name: &str) -> String {
@@ -91,7 +80,7 @@ fn on(database: &str) -> Settings {
 async fn the_database_alone_does_not_verify_a_password() {
     let pepper = random_pepper();
     let app = spawn_app_with(settings().set("PASSWORD_PEPPER", pepper.clone())).await;
-    let name = unique("pep");
+    let name = unique_name("pep");
     register(&app, &name).await;
     let hash = stored_hash(&app, &name).await;
     assert!(hash.starts_with("$argon2id$"), "{hash}");
@@ -111,7 +100,7 @@ async fn rotating_the_pepper_rehashes_at_the_next_log_in() {
     let (p1, p2) = (random_pepper(), random_pepper());
     let dir = tempfile::tempdir().expect("dir");
     let database = shared_database(&dir);
-    let (rotated, stale) = (unique("rot"), unique("old"));
+    let (rotated, stale) = (unique_name("rot"), unique_name("old"));
 
     let first = spawn_app_with(on(&database).set("PASSWORD_PEPPER", p1.clone())).await;
     register(&first, &rotated).await;
@@ -162,7 +151,7 @@ async fn rotating_the_pepper_rehashes_at_the_next_log_in() {
 async fn hashes_from_before_the_pepper_get_it_at_the_next_log_in() {
     let dir = tempfile::tempdir().expect("dir");
     let database = shared_database(&dir);
-    let name = unique("bare");
+    let name = unique_name("bare");
 
     let before = spawn_app_with(on(&database)).await;
     register(&before, &name).await;
