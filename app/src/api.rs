@@ -20,8 +20,8 @@ mod wire;
 pub use functions::*;
 pub use wire::{
     ACCESS_COOKIE, AccessToken, ApiError, BAD_DIGIT, BAD_LABEL_FILTER, CurrentUser,
-    EMAIL_CONFIRMED, EMAIL_UNCONFIRMED, HistoryItem, HistoryPage, LINK_EXPIRED, LINK_UNKNOWN,
-    LINK_USED, LabelState, MISSING_AUTHORIZATION, Message, ModelStats, NO_FILE, NOT_AN_IMAGE,
-    PASSWORD_RESET, PredictError, PredictResponse, Quota, QuotaWindow, REFRESH_COOKIE,
-    RESET_REQUESTED, StatsSlot, TOKEN_EXPIRED, UserPage, UserSummary,
+    EMAIL_CONFIRMED, EMAIL_UNCONFIRMED, HistoryItem, HistoryPage, LANGUAGE_SAVED, LANGUAGE_UNKNOWN,
+    LINK_EXPIRED, LINK_UNKNOWN, LINK_USED, LabelState, MISSING_AUTHORIZATION, Message, ModelStats,
+    NO_FILE, NOT_AN_IMAGE, PASSWORD_RESET, PredictError, PredictResponse, Quota, QuotaWindow,
+    REFRESH_COOKIE, RESET_REQUESTED, StatsSlot, TOKEN_EXPIRED, UserPage, UserSummary,
 };

@@ -1,9 +1,17 @@
 //! The frame around every page: the header with the site's navigation and the main landmark.
 
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use leptos_router::{NavigateOptions, components::A, hooks::use_navigate};
+use leptos_router::{
+    NavigateOptions,
+    components::A,
+    hooks::{use_location, use_navigate},
+};
 
-use crate::{api, auth::use_auth};
+use crate::{
+    api,
+    auth::use_auth,
+    i18n::{self, Lang, lang_of, move_tr, tr, use_i18n},
+};
 
 /// Which page inside the frame is live (hydrated, its handlers attached), by the number each
 /// page draws as it renders.
@@ -50,10 +58,11 @@ pub fn Shell(children: Children) -> impl IntoView {
         next: StoredValue::new(0),
     });
     let live = move || (hydrated.get() && page_live.get().is_some()).to_string();
+    let i18n = use_i18n();
 
     view! {
         <div class="app" data-hydrated=live>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a class="skip-link" href="#main">{move_tr!(i18n, "common-skip-to-content")}</a>
             <header class="site-header">
                 <A href="/" attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"✎"</span>
@@ -66,22 +75,23 @@ pub fn Shell(children: Children) -> impl IntoView {
                     aria-expanded=move || menu_open.get().to_string()
                     on:click=move |_| set_menu_open.update(|open| *open = !*open)
                 >
-                    <span class="visually-hidden">"Menu"</span>
+                    <span class="visually-hidden">{move_tr!(i18n, "common-menu")}</span>
                     <span aria-hidden="true">"☰"</span>
                 </button>
                 <nav
                     id="site-nav"
                     class="site-nav"
                     class:open=move || menu_open.get()
-                    aria-label="Main"
+                    aria-label=move_tr!(i18n, "common-nav-main")
                 >
-                    <A href="/">"Home"</A>
+                    <A href="/">{move_tr!(i18n, "common-nav-home")}</A>
                     <UserNav/>
+                    <LanguageSwitch/>
                 </nav>
             </header>
             <main id="main" tabindex="-1">{children()}</main>
             <footer class="site-footer">
-                <p>"trazo recognises handwritten digits with a convolutional network trained on MNIST."</p>
+                <p>{move_tr!(i18n, "common-footer")}</p>
             </footer>
         </div>
     }
@@ -91,6 +101,7 @@ pub fn Shell(children: Children) -> impl IntoView {
 #[component]
 fn UserNav() -> impl IntoView {
     let auth = use_auth();
+    let i18n = use_i18n();
     let navigate = use_navigate();
     let on_logout = move |event: SubmitEvent| {
         event.prevent_default();
@@ -112,27 +123,70 @@ fn UserNav() -> impl IntoView {
                             let admin = user.is_admin();
                             let on_logout = on_logout.clone();
                             view! {
-                                <A href="/history">"History"</A>
-                                {admin.then(|| view! { <A href="/admin">"Admin"</A> })}
+                                <A href="/history">{move_tr!(i18n, "common-nav-history")}</A>
+                                {admin.then(|| view! { <A href="/admin">{move_tr!(i18n, "common-nav-admin")}</A> })}
                                 <A href="/account" attr:class="nav-user">
-                                    <span class="visually-hidden">"Account of "</span>
+                                    <span class="visually-hidden">{move_tr!(i18n, "common-nav-account-of")}</span>
                                     {user.username}
                                 </A>
                                 <form class="logout" method="post" action="/auth/logout" on:submit=on_logout>
-                                    <button type="submit">"Log out"</button>
+                                    <button type="submit">{move_tr!(i18n, "common-log-out")}</button>
                                 </form>
                             }
                                 .into_any()
                         }
                         None => {
                             view! {
-                                <A href="/login">"Log in"</A>
-                                <A href="/register" attr:class="nav-cta">"Sign up"</A>
+                                <A href="/login">{move_tr!(i18n, "common-log-in")}</A>
+                                <A href="/register" attr:class="nav-cta">{move_tr!(i18n, "common-sign-up")}</A>
                             }
                                 .into_any()
                         }
                     })
             }}
         </Transition>
+    }
+}
+
+/// The other language, as a button in its own name (`Español` on an English page). Without
+/// JavaScript it posts to `/auth/language`, which sets the cookie (and the account's language)
+/// and comes back to the same page; with it, the page switches in place and, for a logged-in
+/// person, saves the choice in the account.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let location = use_location();
+    let other = move || match lang_of(i18n) {
+        Lang::En => Lang::Es,
+        Lang::Es => Lang::En,
+    };
+    let here = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let on_switch = move |event: SubmitEvent| {
+        event.prevent_default();
+        let lang = other();
+        i18n::set_language(i18n, lang);
+        let logged_in = auth.user.get_untracked().flatten().is_some();
+        if logged_in {
+            spawn_local(async move {
+                // The page has switched already; an account that could not be told keeps its
+                // old choice until the next switch.
+                let _ = api::set_language(Some(lang.code().to_owned())).await;
+            });
+        }
+    };
+    view! {
+        <form class="lang-switch" method="post" action="/auth/language" on:submit=on_switch>
+            <input type="hidden" name="next" value=here/>
+            <button
+                type="submit"
+                name="lang"
+                value=move || other().code()
+                lang=move || other().code()
+                title=move || tr!(i18n, "common-language-switch")
+            >
+                {move || other().name()}
+            </button>
+        </form>
     }
 }

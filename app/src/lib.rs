@@ -8,11 +8,14 @@
 pub mod api;
 pub mod auth;
 mod csp;
+pub mod i18n;
 mod layout;
 mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     Lazy, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -20,11 +23,15 @@ use leptos_router::{
 
 pub use csp::content_security_policy;
 
-/// The document around every page. Runs on the server only, once per request.
+/// The document around every page. Runs on the server only, once per request; `<html lang>` is
+/// the language this request is rendered in, which the browser reads back when it hydrates
+/// (`i18n::provide`).
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = i18n::Lang::for_request().code();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -44,7 +51,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    auth::Auth::provide();
+    let i18n = i18n::provide();
+    let auth = auth::Auth::provide();
+    // A logged-in person's own choice of language (saved by the switch) wins over this
+    // browser's, once they are known: at log-in, and on a device that had another one.
+    Effect::new(move |_| {
+        let chosen = auth.user.get().flatten().and_then(|user| user.language);
+        if let Some(lang) = chosen.as_deref().and_then(i18n::Lang::from_code)
+            && lang.code() != i18n.language.get_untracked().id
+        {
+            i18n::set_language(i18n, lang);
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/trazo.css"/>

@@ -31,10 +31,11 @@ export function uniqueName(prefix: string): string {
 
 export const PASSWORD = "correct horse battery staple";
 
-/** Opens the navigation when it is collapsed behind the menu button (narrow screens). */
-export async function openNav(page: Page): Promise<void> {
+/** Opens the navigation when it is collapsed behind the menu button (narrow screens); the
+ * button's name is `menu` in the page's language. */
+export async function openNav(page: Page, menu_name = "Menu"): Promise<void> {
   await waitForHydration(page);
-  const menu = page.getByRole("button", { name: "Menu" });
+  const menu = page.getByRole("button", { name: menu_name, exact: true });
   if ((await menu.isVisible()) && (await menu.getAttribute("aria-expanded")) === "false") {
     await menu.click();
   }

@@ -132,6 +132,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/auth/forgot_password", post(forms::form_forgot_password))
         .route("/auth/reset_password", post(forms::form_reset_password))
         .route("/auth/confirm_email", post(forms::form_confirm_email))
+        .route("/auth/language", post(forms::form_language))
         .merge(extra)
         .route_layer(middleware::from_fn_with_state(state.clone(), csrf::csrf))
         .route_layer(middleware::from_fn_with_state(

@@ -74,6 +74,12 @@ pub trait Backend: Send + Sync + 'static {
     fn confirm_email<'a>(&'a self, token: Option<String>) -> BoxFuture<'a, Outcome<Message>>;
     /// A new confirmation link to the caller's unconfirmed address.
     fn resend_confirmation<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Outcome<Message>>;
+    /// The interface language the caller chose, for their next log-ins.
+    fn set_language<'a>(
+        &'a self,
+        request: &'a Parts,
+        language: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>>;
     fn change_email<'a>(
         &'a self,
         request: &'a Parts,

@@ -42,6 +42,16 @@ pub async fn resend_confirmation() -> Result<Message, ApiError> {
     )
 }
 
+/// `POST /api/set_language {"language"}` → the account's interface language (`en`, `es`).
+#[server(prefix = "/api", endpoint = "set_language", input = Json)]
+pub async fn set_language(language: Option<String>) -> Result<Message, ApiError> {
+    let (backend, request) = backend::context()?;
+    backend::respond(
+        backend.set_language(&request, language).await,
+        http::StatusCode::OK,
+    )
+}
+
 /// `POST /api/change_email {"email","password"}` → the new address, to be confirmed by mail.
 #[server(prefix = "/api", endpoint = "change_email", input = Json)]
 pub async fn change_email(

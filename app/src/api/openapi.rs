@@ -62,6 +62,14 @@ pub struct EmailChange {
     pub password: String,
 }
 
+/// `POST /api/set_language`: the interface language for the account.
+#[allow(dead_code)]
+#[derive(ToSchema)]
+pub struct LanguageChoice {
+    /// `en` or `es`.
+    pub language: String,
+}
+
 /// `POST /api/forgot_password`.
 #[allow(dead_code)]
 #[derive(ToSchema)]
@@ -140,6 +148,7 @@ pub struct Upload {
     SignUp,
     EmailToken,
     EmailChange,
+    LanguageChoice,
     ResetRequest,
     PasswordReset,
     PasswordChange,
@@ -303,6 +312,16 @@ const ENDPOINTS: &[Endpoint] = &[
         auth: Auth::Session,
         ok: (200, Some("Message")),
         errors: &[400, 401, 403, 404, 422, 429, 503],
+    },
+    Endpoint {
+        method: HttpMethod::Post,
+        path: "/api/set_language",
+        tag: "accounts",
+        summary: "Save the interface language (en or es), applied at each log-in",
+        input: Input::Json("LanguageChoice"),
+        auth: Auth::Session,
+        ok: (200, Some("Message")),
+        errors: &[400, 401, 403, 422, 429, 503],
     },
     Endpoint {
         method: HttpMethod::Post,
@@ -793,7 +812,7 @@ mod tests {
     use super::*;
     use crate::api::{
         AdminSetDisabled, ChangeEmail, ChangePassword, ConfirmEmail, DeleteAccount, ForgotPassword,
-        LabelPrediction, Login, Register, ResetPassword,
+        LabelPrediction, Login, Register, ResetPassword, SetLanguage,
     };
 
     /// The JSON object keys `value` serialises to.
@@ -843,6 +862,10 @@ mod tests {
                 email: some(),
                 password: some()
             })
+        );
+        assert_eq!(
+            documented("LanguageChoice"),
+            keys(SetLanguage { language: some() })
         );
         assert_eq!(
             documented("ResetRequest"),

@@ -37,6 +37,9 @@ pub const LINK_USED: &str = "This link was already used. Ask for a new one if yo
 pub const LINK_EXPIRED: &str = "This link has expired. Ask for a new one.";
 pub const RESET_REQUESTED: &str = "If that account exists and has a confirmed email address, \
                                    we sent it a link to reset the password.";
+/// `POST /api/set_language` with anything but `en` or `es` (422).
+pub const LANGUAGE_UNKNOWN: &str = "language must be en or es";
+pub const LANGUAGE_SAVED: &str = "Language saved.";
 pub const PASSWORD_RESET: &str = "Your password was changed. Log in with the new one.";
 
 /// The body of every error response: a message meant for a person.
@@ -129,6 +132,10 @@ pub struct CurrentUser {
     /// The server requires a confirmed address before predictions, and this account has none.
     #[serde(default)]
     pub must_confirm_email: bool,
+    /// The interface language the account chose (`en`, `es`), applied at log-in; `null`: never
+    /// chosen.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl CurrentUser {

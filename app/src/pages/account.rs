@@ -12,12 +12,23 @@ use super::{
 use crate::{
     api::{self, CurrentUser},
     auth::{RequireUser, use_auth, with_refresh},
+    i18n::{I18n, move_tr, server_text, tr, use_i18n},
 };
+
+/// A role as the page names it: the two trazo has in words, anything else as it came.
+fn role_name(i18n: I18n, role: &str) -> String {
+    match role {
+        "admin" => tr!(i18n, "account-role-admin"),
+        "user" => tr!(i18n, "account-role-user"),
+        other => other.to_owned(),
+    }
+}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Your account"/>
+        <Title text=move || tr!(i18n, "account-title")/>
         <RequireUser children=|user| view! { <Account user/> }/>
     }
 }
@@ -25,6 +36,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn Account(user: CurrentUser) -> impl IntoView {
     let auth = use_auth();
+    let i18n = use_i18n();
     let navigate = use_navigate();
 
     let current = RwSignal::new(String::new());
@@ -42,9 +54,9 @@ fn Account(user: CurrentUser) -> impl IntoView {
                 Ok(done) => {
                     current.set(String::new());
                     new.set(String::new());
-                    Ok(done.msg)
+                    Ok(server_text(i18n, &done.msg))
                 }
-                Err(error) => Err(error.msg),
+                Err(error) => Err(server_text(i18n, &error.msg)),
             }));
         });
     };
@@ -61,7 +73,7 @@ fn Account(user: CurrentUser) -> impl IntoView {
                         auth.clear();
                         navigate("/login", NavigateOptions::default());
                     }
-                    Err(error) => sessions_notice.set(Some(Err(error.msg))),
+                    Err(error) => sessions_notice.set(Some(Err(server_text(i18n, &error.msg)))),
                 }
             });
         }
@@ -79,20 +91,21 @@ fn Account(user: CurrentUser) -> impl IntoView {
                     auth.clear();
                     navigate("/", NavigateOptions::default());
                 }
-                Err(error) => delete_notice.set(Some(Err(error.msg))),
+                Err(error) => delete_notice.set(Some(Err(server_text(i18n, &error.msg)))),
             }
         });
     };
 
+    let role = user.role.clone();
     view! {
         <section class="account">
-            <h1>"Your account"</h1>
+            <h1>{move_tr!(i18n, "account-title")}</h1>
             <dl class="facts">
-                <dt>"Username"</dt>
+                <dt>{move_tr!(i18n, "account-username")}</dt>
                 <dd>{user.username.clone()}</dd>
-                <dt>"Role"</dt>
-                <dd>{user.role.clone()}</dd>
-                <dt>"Member since"</dt>
+                <dt>{move_tr!(i18n, "account-role")}</dt>
+                <dd>{move || role_name(i18n, &role)}</dd>
+                <dt>{move_tr!(i18n, "account-member-since")}</dt>
                 <dd>
                     <time datetime=user.created_at.clone()>
                         {user.created_at.get(..10).unwrap_or_default().to_owned()}
@@ -103,9 +116,9 @@ fn Account(user: CurrentUser) -> impl IntoView {
             <EmailSection user=user.clone()/>
 
             <form class="stack-form" on:submit=on_change aria-labelledby="change-title">
-                <h2 id="change-title">"Change password"</h2>
+                <h2 id="change-title">{move_tr!(i18n, "account-change-password-title")}</h2>
                 <input type="text" name="username" autocomplete="username" value=user.username hidden/>
-                <label for="current-password">"Current password"</label>
+                <label for="current-password">{move_tr!(i18n, "account-current-password")}</label>
                 <input
                     id="current-password"
                     type="password"
@@ -114,7 +127,7 @@ fn Account(user: CurrentUser) -> impl IntoView {
                     prop:value=move || current.get()
                     on:input=move |ev| current.set(event_target_value(&ev))
                 />
-                <label for="new-password">"New password"</label>
+                <label for="new-password">{move_tr!(i18n, "account-new-password")}</label>
                 <input
                     id="new-password"
                     type="password"
@@ -126,21 +139,23 @@ fn Account(user: CurrentUser) -> impl IntoView {
                     on:input=move |ev| new.set(event_target_value(&ev))
                 />
                 <NoticeLine notice=password_notice/>
-                <button type="submit" class="primary">"Change password"</button>
-                <p class="hint">"Your other devices will be logged out."</p>
+                <button type="submit" class="primary">
+                    {move_tr!(i18n, "account-change-password-submit")}
+                </button>
+                <p class="hint">{move_tr!(i18n, "account-change-password-hint")}</p>
             </form>
 
             <form class="stack-form" on:submit=on_everywhere aria-labelledby="sessions-title">
-                <h2 id="sessions-title">"Sessions"</h2>
-                <p>"Log out on every device where you are logged in, this one included."</p>
+                <h2 id="sessions-title">{move_tr!(i18n, "account-sessions-title")}</h2>
+                <p>{move_tr!(i18n, "account-sessions-text")}</p>
                 <NoticeLine notice=sessions_notice/>
-                <button type="submit">"Log out everywhere"</button>
+                <button type="submit">{move_tr!(i18n, "account-log-out-everywhere")}</button>
             </form>
 
             <form class="stack-form danger" on:submit=on_delete aria-labelledby="delete-title">
-                <h2 id="delete-title">"Delete account"</h2>
-                <p>"This deletes your account and everything stored with it. It cannot be undone."</p>
-                <label for="delete-password">"Password"</label>
+                <h2 id="delete-title">{move_tr!(i18n, "account-delete-title")}</h2>
+                <p>{move_tr!(i18n, "account-delete-text")}</p>
+                <label for="delete-password">{move_tr!(i18n, "account-password")}</label>
                 <input
                     id="delete-password"
                     type="password"
@@ -150,7 +165,9 @@ fn Account(user: CurrentUser) -> impl IntoView {
                     on:input=move |ev| delete_password.set(event_target_value(&ev))
                 />
                 <NoticeLine notice=delete_notice/>
-                <button type="submit" class="danger">"Delete my account"</button>
+                <button type="submit" class="danger">
+                    {move_tr!(i18n, "account-delete-submit")}
+                </button>
             </form>
         </section>
     }
@@ -160,11 +177,12 @@ fn Account(user: CurrentUser) -> impl IntoView {
 #[component]
 fn EmailSection(user: CurrentUser) -> impl IntoView {
     let auth = use_auth();
+    let i18n = use_i18n();
     let resend_notice = Notice::new(None);
     let resending = RwSignal::new(false);
     let on_resend = move |event: SubmitEvent| {
         event.prevent_default();
-        submit_with(resending, resend_notice, || {
+        submit_with(i18n, resending, resend_notice, || {
             with_refresh(api::resend_confirmation)
         });
     };
@@ -178,7 +196,11 @@ fn EmailSection(user: CurrentUser) -> impl IntoView {
             let result =
                 with_refresh(|| api::change_email(Some(email.clone()), Some(secret.clone()))).await;
             let changed = result.is_ok();
-            change_notice.set(Some(result.map(|done| done.msg).map_err(|error| error.msg)));
+            change_notice.set(Some(
+                result
+                    .map(|done| server_text(i18n, &done.msg))
+                    .map_err(|error| server_text(i18n, &error.msg)),
+            ));
             if changed {
                 new_email.set(String::new());
                 password.set(String::new());
@@ -189,25 +211,28 @@ fn EmailSection(user: CurrentUser) -> impl IntoView {
     let has_address = user.email.is_some();
     let state = match (&user.email, user.email_confirmed) {
         (Some(email), true) => view! {
-            <p><span class="address">{email.clone()}</span>" · "<strong>"Confirmed"</strong></p>
+            <p>
+                <span class="address">{email.clone()}</span>" · "
+                <strong>{move_tr!(i18n, "account-email-confirmed")}</strong>
+            </p>
         }
         .into_any(),
         (Some(email), false) => view! {
             <p>
                 <span class="address">{email.clone()}</span>" · "
-                <strong>"Waiting for confirmation"</strong>
+                <strong>{move_tr!(i18n, "account-email-waiting")}</strong>
             </p>
-            <p class="hint">"Follow the link we mailed to this address."</p>
+            <p class="hint">{move_tr!(i18n, "account-email-waiting-hint")}</p>
         }
         .into_any(),
         (None, _) => view! {
-            <p>"No address yet. With a confirmed address you can reset a forgotten password."</p>
+            <p>{move_tr!(i18n, "account-email-none")}</p>
         }
         .into_any(),
     };
     view! {
         <section class="stack-form" aria-labelledby="email-title">
-            <h2 id="email-title">"Email address"</h2>
+            <h2 id="email-title">{move_tr!(i18n, "account-email-title")}</h2>
             {state}
             {(has_address && !user.email_confirmed)
                 .then(|| {
@@ -215,14 +240,18 @@ fn EmailSection(user: CurrentUser) -> impl IntoView {
                         <form on:submit=on_resend>
                             <NoticeLine notice=resend_notice/>
                             <button type="submit" disabled=move || resending.get()>
-                                "Send the link again"
+                                {move_tr!(i18n, "account-email-resend")}
                             </button>
                         </form>
                     }
                 })}
             <form class="stack-form" on:submit=on_change>
                 <label for="new-email">
-                    {if has_address { "New email address" } else { "Email address to add" }}
+                    {if has_address {
+                        move_tr!(i18n, "account-email-new")
+                    } else {
+                        move_tr!(i18n, "account-email-add")
+                    }}
                 </label>
                 <input
                     id="new-email"
@@ -235,7 +264,7 @@ fn EmailSection(user: CurrentUser) -> impl IntoView {
                     prop:value=move || new_email.get()
                     on:input=move |ev| new_email.set(event_target_value(&ev))
                 />
-                <label for="email-password">"Password"</label>
+                <label for="email-password">{move_tr!(i18n, "account-password")}</label>
                 <input
                     id="email-password"
                     type="password"
@@ -246,9 +275,13 @@ fn EmailSection(user: CurrentUser) -> impl IntoView {
                 />
                 <NoticeLine notice=change_notice/>
                 <button type="submit">
-                    {if has_address { "Change address" } else { "Add address" }}
+                    {if has_address {
+                        move_tr!(i18n, "account-email-change-submit")
+                    } else {
+                        move_tr!(i18n, "account-email-add-submit")
+                    }}
                 </button>
-                <p class="hint">"We mail a link to the new address to confirm it."</p>
+                <p class="hint">{move_tr!(i18n, "account-email-change-hint")}</p>
             </form>
         </section>
     }

@@ -12,12 +12,14 @@ use super::{
 use crate::{
     api::{self, UserSummary},
     auth::{RequireUser, encode_component, with_refresh},
+    i18n::{fmt, lang_of, move_tr, server_text, tr, use_i18n},
 };
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Admin"/>
+        <Title text=move || tr!(i18n, "admin-title")/>
         <RequireUser children=|user| {
             if user.is_admin() { view! { <Admin me=user.username/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
         }/>
@@ -31,11 +33,12 @@ pub(super) fn AdminsOnly() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);
     }
+    let i18n = use_i18n();
     view! {
         <section class="forbidden">
-            <h1>"Admins only"</h1>
-            <p>"This page is for trazo's administrators. Your account can draw and upload digits."</p>
-            <p><A href="/">"Back to the home page"</A></p>
+            <h1>{move_tr!(i18n, "admin-only-heading")}</h1>
+            <p>{move_tr!(i18n, "admin-only-text")}</p>
+            <p><A href="/">{move_tr!(i18n, "admin-only-home")}</A></p>
         </section>
     }
 }
@@ -43,6 +46,7 @@ pub(super) fn AdminsOnly() -> impl IntoView {
 /// `me`: the admin's own username, whose row offers no Disable (the server refuses it anyway).
 #[component]
 fn Admin(me: String) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let page = use_page();
@@ -62,27 +66,33 @@ fn Admin(me: String) -> impl IntoView {
                 api::admin_set_disabled(Some(user.username.clone()), Some(disable))
             })
             .await;
-            notice.set(Some(result.map(|m| m.msg).map_err(|e| e.msg)));
+            notice.set(Some(
+                result
+                    .map(|m| server_text(i18n, &m.msg))
+                    .map_err(|e| server_text(i18n, &e.msg)),
+            ));
             version.update(|v| *v += 1);
         });
     };
 
     view! {
         <section class="admin">
-            <h1>"Accounts"</h1>
-            <p class="stats-nav"><A href="/admin/stats">"How the model is doing"</A></p>
+            <h1>{move_tr!(i18n, "admin-accounts-heading")}</h1>
+            <p class="stats-nav"><A href="/admin/stats">{move_tr!(i18n, "admin-stats-link")}</A></p>
             <form class="search" method="get" action="/admin" role="search">
-                <label for="user-search">"Search by username"</label>
+                <label for="user-search">{move_tr!(i18n, "admin-search-label")}</label>
                 <input id="user-search" name="q" type="search" maxlength="64" value=move || search.get()/>
-                <button type="submit">"Search"</button>
+                <button type="submit">{move_tr!(i18n, "admin-search-button")}</button>
             </form>
             <NoticeLine notice/>
-            <Suspense fallback=|| view! { <p class="loading">"Loading accounts…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading">{move_tr!(i18n, "admin-accounts-loading")}</p> }>
                 {move || {
                     users
                         .get()
                         .map(|result| match result {
-                            Err(error) => view! { <p class="form-error">{error.msg}</p> }.into_any(),
+                            Err(error) => {
+                                view! { <p class="form-error">{server_text(i18n, &error.msg)}</p> }.into_any()
+                            }
                             Ok(listing) => {
                                 let pages = listing.pages();
                                 let current = listing.page;
@@ -93,15 +103,20 @@ fn Admin(me: String) -> impl IntoView {
                                     <div class="table-scroll">
                                     <table class="users">
                                         <caption>
-                                            {format!("{total} account{}", if total == 1 { "" } else { "s" })}
+                                            {move_tr!(i18n, "admin-account-count", {
+                                                "count" => total as i64,
+                                                "shown" => fmt::int(lang_of(i18n), total as i64),
+                                            })}
                                         </caption>
                                         <thead>
                                             <tr>
-                                                <th scope="col">"Username"</th>
-                                                <th scope="col">"Role"</th>
-                                                <th scope="col" class="created">"Created"</th>
-                                                <th scope="col">"Status"</th>
-                                                <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                                <th scope="col">{move_tr!(i18n, "admin-col-username")}</th>
+                                                <th scope="col">{move_tr!(i18n, "admin-col-role")}</th>
+                                                <th scope="col" class="created">{move_tr!(i18n, "admin-col-created")}</th>
+                                                <th scope="col">{move_tr!(i18n, "admin-col-status")}</th>
+                                                <th scope="col">
+                                                    <span class="visually-hidden">{move_tr!(i18n, "admin-col-action")}</span>
+                                                </th>
                                             </tr>
                                         </thead>
                                         <tbody>
@@ -110,24 +125,50 @@ fn Admin(me: String) -> impl IntoView {
                                                 .into_iter()
                                                 .map(|user| {
                                                     let name = user.username.clone();
-                                                    let label = if user.disabled { "Enable" } else { "Disable" };
-                                                    let status = if user.disabled { "disabled" } else { "active" };
+                                                    let disabled = user.disabled;
+                                                    // The class stays the machine's word; the text is translated.
+                                                    let status = if disabled { "disabled" } else { "active" };
+                                                    let role = user.role.clone();
+                                                    let label = move || {
+                                                        if disabled {
+                                                            tr!(i18n, "admin-enable")
+                                                        } else {
+                                                            tr!(i18n, "admin-disable")
+                                                        }
+                                                    };
+                                                    let button_name = name.clone();
+                                                    // The button's accessible name: the action and whose account.
+                                                    let aria_label = move || {
+                                                        if disabled {
+                                                            tr!(i18n, "admin-enable-user", {"name" => button_name.as_str()})
+                                                        } else {
+                                                            tr!(i18n, "admin-disable-user", {"name" => button_name.as_str()})
+                                                        }
+                                                    };
                                                     let created = user.created_at.get(..10).unwrap_or_default().to_owned();
                                                     let row_user = user.clone();
                                                     view! {
                                                         <tr data-username=name.clone()>
                                                             <th scope="row">{name.clone()}</th>
-                                                            <td>{user.role.clone()}</td>
+                                                            <td>{move_tr!(i18n, "admin-role", {"role" => role.as_str()})}</td>
                                                             <td class="created"><time datetime=user.created_at.clone()>{created}</time></td>
-                                                            <td class=status>{status}</td>
+                                                            <td class=status>
+                                                                {move || {
+                                                                    if disabled {
+                                                                        tr!(i18n, "admin-status-disabled")
+                                                                    } else {
+                                                                        tr!(i18n, "admin-status-active")
+                                                                    }
+                                                                }}
+                                                            </td>
                                                             <td>
                                                                 {if name == me {
-                                                                    view! { <span class="hint">"You"</span> }.into_any()
+                                                                    view! { <span class="hint">{move_tr!(i18n, "admin-you")}</span> }.into_any()
                                                                 } else {
                                                                     view! {
                                                                         <button
                                                                             type="button"
-                                                                            aria-label=format!("{label} {name}")
+                                                                            aria-label=aria_label
                                                                             on:click=move |_| toggle(row_user.clone())
                                                                         >
                                                                             {label}
@@ -143,7 +184,13 @@ fn Admin(me: String) -> impl IntoView {
                                         </tbody>
                                     </table>
                                     </div>
-                                    <Pager current pages href previous="← Previous" next="Next →"/>
+                                    <Pager
+                                        current
+                                        pages
+                                        href
+                                        previous=move_tr!(i18n, "admin-previous")
+                                        next=move_tr!(i18n, "admin-next")
+                                    />
                                 }
                                     .into_any()
                             }

@@ -16,6 +16,7 @@ use super::notice::SubmitButton;
 use crate::{
     api,
     auth::{encode_component, safe_next, use_auth},
+    i18n::{I18n, fmt, lang_of, move_tr, server_text, tr, use_i18n},
 };
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,36 +25,40 @@ enum Mode {
     SignUp,
 }
 
-/// The message for an error code the no-JavaScript form post came back with. Only fixed texts:
-/// nothing from the address is ever shown.
-pub(super) fn message_for(code: &str, retry: Option<u64>) -> String {
+/// The message for an error code the no-JavaScript form post came back with, in the page's
+/// language. Only fixed texts: nothing from the address is ever shown.
+pub(super) fn message_for(i18n: I18n, code: &str, retry: Option<u64>) -> String {
     match code {
-        "address" => "That email address is not valid. Use the form name@example.com.".to_owned(),
-        "no-mail" => "This server does not send mail, so email addresses and password reset \
-                      by mail are not available. Ask the administrator."
-            .to_owned(),
-        "link-unknown" => api::LINK_UNKNOWN.to_owned(),
-        "link-used" => api::LINK_USED.to_owned(),
-        "link-expired" => api::LINK_EXPIRED.to_owned(),
-        "missing" => "Username and password required".to_owned(),
-        "credentials" => "Bad username or password".to_owned(),
-        "disabled" => "This account has been disabled. Contact the administrator.".to_owned(),
-        "taken" => "Username already exists".to_owned(),
-        "policy" => "That username or password is not allowed. Usernames are 3–32 characters \
-                     of a–z, 0–9, '.', '_' and '-'; passwords need 8–128 characters and must \
-                     not be easy to guess."
-            .to_owned(),
-        "throttled" => match retry {
-            Some(secs) if secs >= 120 => {
-                format!(
-                    "Too many attempts. Try again in {} minutes.",
-                    secs.div_ceil(60)
-                )
+        "address" => tr!(i18n, "auth-error-address"),
+        "no-mail" => tr!(i18n, "auth-error-no-mail"),
+        "link-unknown" => server_text(i18n, api::LINK_UNKNOWN),
+        "link-used" => server_text(i18n, api::LINK_USED),
+        "link-expired" => server_text(i18n, api::LINK_EXPIRED),
+        "missing" => tr!(i18n, "auth-error-missing"),
+        "credentials" => tr!(i18n, "auth-error-credentials"),
+        "disabled" => tr!(i18n, "auth-error-disabled"),
+        "taken" => tr!(i18n, "auth-error-taken"),
+        "policy" => tr!(i18n, "auth-error-policy"),
+        "throttled" => {
+            let lang = lang_of(i18n);
+            // The count selects the plural form; the shown number is grouped as `lang` writes it.
+            let shown = |n: u64| fmt::int(lang, i64::try_from(n).unwrap_or(i64::MAX));
+            match retry {
+                Some(secs) if secs >= 120 => {
+                    let minutes = secs.div_ceil(60);
+                    tr!(i18n, "auth-error-throttled-minutes", {
+                        "count" => minutes,
+                        "shown" => shown(minutes),
+                    })
+                }
+                Some(secs) => tr!(i18n, "auth-error-throttled-seconds", {
+                    "count" => secs,
+                    "shown" => shown(secs),
+                }),
+                None => tr!(i18n, "auth-error-throttled-later"),
             }
-            Some(secs) => format!("Too many attempts. Try again in {secs} seconds."),
-            None => "Too many attempts. Try again later.".to_owned(),
-        },
-        _ => "Something went wrong on our side. Please try again.".to_owned(),
+        }
+        _ => tr!(i18n, "auth-error-unexpected"),
     }
 }
 
@@ -70,12 +75,13 @@ pub fn RegisterPage() -> impl IntoView {
 #[component]
 fn CredentialsForm(mode: Mode) -> impl IntoView {
     let auth = use_auth();
+    let i18n = use_i18n();
     let query = use_query_map();
     let next = Memo::new(move |_| safe_next(query.read().get("next")));
     let initial_error = query.with_untracked(|q| {
         q.get("error").map(|code| {
             let retry = q.get("retry").and_then(|r| r.parse().ok());
-            message_for(&code, retry)
+            message_for(i18n, &code, retry)
         })
     });
     // Back from a failed no-JavaScript post, the name is filled in again.
@@ -129,7 +135,7 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                     navigate(&next.get_untracked(), NavigateOptions::default());
                 }
                 Err(failure) => {
-                    error.set(Some(failure.msg));
+                    error.set(Some(server_text(i18n, &failure.msg)));
                     // Once the message is shown, move focus to it so it is read out.
                     request_animation_frame(move || {
                         if let Some(message) = error_ref.get_untracked() {
@@ -142,17 +148,22 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
     };
 
     let (title, action, submit, password_autocomplete) = match mode {
-        Mode::LogIn => ("Log in", "/auth/login", "Log in", "current-password"),
+        Mode::LogIn => (
+            move_tr!(i18n, "auth-login-title"),
+            "/auth/login",
+            move_tr!(i18n, "auth-login-submit"),
+            "current-password",
+        ),
         Mode::SignUp => (
-            "Sign up",
+            move_tr!(i18n, "auth-signup-title"),
             "/auth/register",
-            "Create account",
+            move_tr!(i18n, "auth-signup-submit"),
             "new-password",
         ),
     };
 
     view! {
-        <Title text=title/>
+        <Title text=move || title.get()/>
         <section class="auth-page">
             <h1>{title}</h1>
             <form
@@ -164,7 +175,7 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                 novalidate
             >
                 <input type="hidden" name="next" value=move || next.get()/>
-                <label for="username">"Username"</label>
+                <label for="username">{move_tr!(i18n, "auth-username")}</label>
                 <input
                     id="username"
                     name="username"
@@ -184,11 +195,11 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                     .then(|| {
                         view! {
                             <p id="username-hint" class="hint">
-                                "3–32 characters: letters, digits, '.', '_' or '-'."
+                                {move_tr!(i18n, "auth-username-hint")}
                             </p>
                         }
                     })}
-                <label for="password">"Password"</label>
+                <label for="password">{move_tr!(i18n, "auth-password")}</label>
                 <input
                     id="password"
                     name="password"
@@ -205,15 +216,14 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                     .then(|| {
                         view! {
                             <p id="password-hint" class="hint">
-                                "At least 8 characters. Several unrelated words make a strong, "
-                                "memorable password."
+                                {move_tr!(i18n, "auth-password-hint")}
                             </p>
                         }
                     })}
                 {(mode == Mode::SignUp)
                     .then(|| {
                         view! {
-                            <label for="email">"Email (optional)"</label>
+                            <label for="email">{move_tr!(i18n, "auth-email-optional")}</label>
                             <input
                                 id="email"
                                 name="email"
@@ -226,8 +236,7 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                                 node_ref=email_ref
                             />
                             <p id="email-hint" class="hint">
-                                "We send a link to confirm it. With a confirmed address you can "
-                                "reset a forgotten password."
+                                {move_tr!(i18n, "auth-email-hint")}
                             </p>
                         }
                     })}
@@ -247,13 +256,13 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                 Mode::LogIn => {
                     view! {
                         <p class="switch">
-                            <A href="/forgot-password">"Forgot your password?"</A>
+                            <A href="/forgot-password">{move_tr!(i18n, "auth-forgot-link")}</A>
                         </p>
                         <p class="switch">
-                            "New here? "
+                            {move_tr!(i18n, "auth-new-here")}
                             <A href=move || {
                                 format!("/register?next={}", encode_component(&next.get()))
-                            }>"Create an account"</A>
+                            }>{move_tr!(i18n, "auth-create-account-link")}</A>
                         </p>
                     }
                         .into_any()
@@ -261,10 +270,10 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
                 Mode::SignUp => {
                     view! {
                         <p class="switch">
-                            "Already have an account? "
+                            {move_tr!(i18n, "auth-have-account")}
                             <A href=move || {
                                 format!("/login?next={}", encode_component(&next.get()))
-                            }>"Log in"</A>
+                            }>{move_tr!(i18n, "auth-log-in-link")}</A>
                         </p>
                     }
                         .into_any()
@@ -276,19 +285,84 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use leptos_fluent::{Language, WritingDirection};
+
     use super::*;
+    use crate::i18n::{Lang, TRANSLATIONS};
+
+    /// A translation context in `lang`, as the app provides it (no request, no page).
+    fn i18n_in(lang: Lang) -> I18n {
+        static EN: Language = Language {
+            id: "en",
+            name: "English",
+            dir: &WritingDirection::Ltr,
+            flag: None,
+            script: None,
+        };
+        static ES: Language = Language {
+            id: "es",
+            name: "Español",
+            dir: &WritingDirection::Ltr,
+            flag: None,
+            script: None,
+        };
+        static LANGUAGES: [&Language; 2] = [&EN, &ES];
+        let language = match lang {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        };
+        I18n::new(
+            RwSignal::new(language),
+            &LANGUAGES,
+            Signal::derive(|| vec![&TRANSLATIONS]),
+        )
+    }
 
     #[test]
     fn error_codes_become_fixed_messages() {
-        assert_eq!(message_for("credentials", None), "Bad username or password");
+        let en = i18n_in(Lang::En);
         assert_eq!(
-            message_for("throttled", Some(30)),
+            message_for(en, "credentials", None),
+            "Bad username or password"
+        );
+        assert_eq!(
+            message_for(en, "throttled", Some(30)),
             "Too many attempts. Try again in 30 seconds."
         );
         assert_eq!(
-            message_for("throttled", Some(3600)),
+            message_for(en, "throttled", Some(3600)),
             "Too many attempts. Try again in 60 minutes."
         );
-        assert!(message_for("<script>", None).starts_with("Something went wrong"));
+        assert_eq!(
+            message_for(en, "throttled", Some(1)),
+            "Too many attempts. Try again in 1 second."
+        );
+        assert_eq!(
+            message_for(en, "throttled", Some(86_400)),
+            "Too many attempts. Try again in 1,440 minutes."
+        );
+        assert!(message_for(en, "<script>", None).starts_with("Something went wrong"));
+    }
+
+    #[test]
+    fn error_codes_in_spanish() {
+        let es = i18n_in(Lang::Es);
+        assert_eq!(
+            message_for(es, "credentials", None),
+            "Nombre de usuario o contraseña incorrectos"
+        );
+        assert_eq!(
+            message_for(es, "throttled", Some(30)),
+            "Demasiados intentos. Vuelve a intentarlo dentro de 30 segundos."
+        );
+        assert_eq!(
+            message_for(es, "throttled", Some(1)),
+            "Demasiados intentos. Vuelve a intentarlo dentro de 1 segundo."
+        );
+        assert_eq!(
+            message_for(es, "throttled", Some(86_400)),
+            "Demasiados intentos. Vuelve a intentarlo dentro de 1440 minutos."
+        );
+        assert!(message_for(es, "<script>", None).starts_with("Algo ha fallado"));
     }
 }

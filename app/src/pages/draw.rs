@@ -20,8 +20,9 @@ use self::{
     upload::UploadPad,
 };
 use crate::{
-    api::{self, PredictError, PredictResponse, Quota},
+    api::{self, PredictResponse, Quota},
     auth::with_refresh,
+    i18n::{I18n, server_text, tr},
 };
 
 /// Where the last recognition stands.
@@ -31,7 +32,42 @@ enum Outcome {
     Working,
     /// The answer, and for a drawing how it compares with the browser's live guess.
     Done(Box<PredictResponse>, Option<Agreement>),
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Why a recognition failed, put in words when shown ([`Failure::text`]), in the language of
+/// the page at that moment.
+#[derive(Clone, Debug, PartialEq)]
+enum Failure {
+    /// The server's message (or the API client's), as it came.
+    Server(String),
+    /// "Recognise drawing" on an empty canvas.
+    NothingDrawn,
+    /// The canvas could not be turned into a PNG.
+    DrawingUnreadable,
+    /// The browser cannot build the form to send.
+    CannotSendFiles,
+    /// The chosen or dropped file is not an image the server takes.
+    WrongType,
+    /// Something was dropped that is not a file.
+    DropNotFile,
+    /// "Recognise image" with no image chosen.
+    ChooseFirst,
+}
+
+impl Failure {
+    /// The reason in the current language (reactive).
+    fn text(&self, i18n: I18n) -> String {
+        match self {
+            Failure::Server(msg) => server_text(i18n, msg),
+            Failure::NothingDrawn => tr!(i18n, "draw-nothing-drawn"),
+            Failure::DrawingUnreadable => tr!(i18n, "draw-drawing-unreadable"),
+            Failure::CannotSendFiles => tr!(i18n, "draw-cannot-send-files"),
+            Failure::WrongType => tr!(i18n, "draw-upload-wrong-type"),
+            Failure::DropNotFile => tr!(i18n, "draw-upload-drop-not-file"),
+            Failure::ChooseFirst => tr!(i18n, "draw-upload-choose-first"),
+        }
+    }
 }
 
 /// The drawing pad, the upload area and the result, side by side on wide screens.
@@ -46,12 +82,16 @@ pub fn Recognizer() -> impl IntoView {
     // Sends one image and shows the answer; shared by the canvas and the upload. A drawing is
     // sent with the live guess for it, to compare the two answers.
     let recognise = move |blob: Blob, name: String, guess: Option<live::Guess>| {
+        let Some(form) = form_for(&blob, &name) else {
+            outcome.set(Outcome::Failed(Failure::CannotSendFiles));
+            return;
+        };
         outcome.set(Outcome::Working);
         spawn_local(async move {
-            // The error is the server's message, for a person.
-            let answer = with_refresh(|| send(&blob, &name))
+            // The error is the server's message, for a person (translated when shown).
+            let answer = with_refresh(|| api::predict(form.clone().into()))
                 .await
-                .map_err(|error| error.text().to_owned());
+                .map_err(|error| Failure::Server(error.text().to_owned()));
             outcome.set(match answer {
                 Ok(response) => {
                     if response.quota.is_some() {
@@ -76,7 +116,7 @@ pub fn Recognizer() -> impl IntoView {
             }
         });
     };
-    let fail = move |message: String| outcome.set(Outcome::Failed(message));
+    let fail = move |failure: Failure| outcome.set(Outcome::Failed(failure));
     let busy = Signal::derive(move || outcome.with(|o| matches!(o, Outcome::Working)));
     let ask = Ask {
         busy,
@@ -112,14 +152,11 @@ pub fn Sketchpad() -> impl IntoView {
     }
 }
 
-/// Posts the image to `/api/predict`.
-async fn send(blob: &Blob, name: &str) -> Result<PredictResponse, PredictError> {
-    let form = FormData::new().map_err(|_| PredictError::Msg {
-        msg: "This browser cannot send files.".to_owned(),
-    })?;
+/// The image as the form `/api/predict` takes (the field `file`); `None` in a browser that
+/// cannot send files.
+fn form_for(blob: &Blob, name: &str) -> Option<FormData> {
+    let form = FormData::new().ok()?;
     form.append_with_blob_and_filename("file", blob, name)
-        .map_err(|_| PredictError::Msg {
-            msg: "This browser cannot send files.".to_owned(),
-        })?;
-    api::predict(form.into()).await
+        .ok()?;
+    Some(form)
 }

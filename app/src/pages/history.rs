@@ -18,6 +18,7 @@ use super::{
 use crate::{
     api::{self, HistoryItem, LabelState},
     auth::{RequireUser, with_refresh},
+    i18n::{fmt, lang_of, move_tr, server_text, tr, use_i18n},
 };
 
 /// The filters in the address (`?label=&digit=`), as given (the server checks them).
@@ -57,14 +58,16 @@ fn use_filters() -> Memo<Filters> {
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="History"/>
+        <Title text=move || tr!(i18n, "history-title")/>
         <RequireUser children=|_| view! { <History/> }/>
     }
 }
 
 #[component]
 fn History() -> impl IntoView {
+    let i18n = use_i18n();
     let page = use_page();
     let filters = use_filters();
     let version = RwSignal::new(0u32);
@@ -85,27 +88,33 @@ fn History() -> impl IntoView {
             let result = with_refresh(api::clear_history).await;
             clearing.set(false);
             confirming.set(false);
-            notice.set(Some(result.map(|m| m.msg).map_err(|e| e.msg)));
+            notice.set(Some(
+                result
+                    .map(|m| server_text(i18n, &m.msg))
+                    .map_err(|e| server_text(i18n, &e.msg)),
+            ));
             version.update(|v| *v += 1);
         });
     };
 
     view! {
         <section class="history">
-            <h1>"Your predictions"</h1>
+            <h1>{move_tr!(i18n, "history-heading")}</h1>
             <NoticeLine notice/>
             <FilterForm filters/>
-            <Transition fallback=|| view! { <p class="loading">"Loading your predictions…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{move_tr!(i18n, "history-loading")}</p> }>
                 {move || {
                     listing
                         .get()
                         .map(|result| match result {
-                            Err(error) => view! { <p class="form-error">{error.msg}</p> }.into_any(),
+                            Err(error) => {
+                                view! { <p class="form-error">{server_text(i18n, &error.msg)}</p> }.into_any()
+                            }
                             Ok(listing) if listing.total == 0 && filters.get_untracked() != Filters::default() => {
                                 view! {
                                     <p class="empty">
-                                        "No predictions match these filters. "
-                                        <A href="/history">"Show them all"</A>
+                                        {move_tr!(i18n, "history-no-match")}
+                                        <A href="/history">{move_tr!(i18n, "history-show-all")}</A>
                                     </p>
                                 }
                                     .into_any()
@@ -113,9 +122,9 @@ fn History() -> impl IntoView {
                             Ok(listing) if listing.total == 0 => {
                                 view! {
                                     <p class="empty">
-                                        "No predictions yet. "
-                                        <A href="/">"Draw or upload a digit"</A>
-                                        " and it will show up here."
+                                        {move_tr!(i18n, "history-empty-before")}
+                                        <A href="/">{move_tr!(i18n, "history-empty-link")}</A>
+                                        {move_tr!(i18n, "history-empty-after")}
                                     </p>
                                 }
                                     .into_any()
@@ -131,11 +140,14 @@ fn History() -> impl IntoView {
                                 view! {
                                     <div class="history-tools">
                                         <p class="history-count">
-                                            {format!("{total} prediction{}", if total == 1 { "" } else { "s" })}
+                                            {move_tr!(i18n, "history-count", {
+                                                "count" => total as i64,
+                                                "shown" => fmt::int(lang_of(i18n), total as i64),
+                                            })}
                                         </p>
                                         <div class="clear-history" hidden=move || confirming.get()>
                                             <button type="button" class="danger" on:click=move |_| confirming.set(true)>
-                                                "Clear history"
+                                                {move_tr!(i18n, "history-clear")}
                                             </button>
                                         </div>
                                         <div
@@ -145,10 +157,10 @@ fn History() -> impl IntoView {
                                             hidden=move || !confirming.get()
                                         >
                                             <p id="confirm-text">
-                                                {format!(
-                                                    "Delete all {total} prediction{}? This cannot be undone.",
-                                                    if total == 1 { "" } else { "s" },
-                                                )}
+                                                {move_tr!(i18n, "history-clear-confirm", {
+                                                    "count" => total as i64,
+                                                    "shown" => fmt::int(lang_of(i18n), total as i64),
+                                                })}
                                             </p>
                                             <button
                                                 type="button"
@@ -156,10 +168,10 @@ fn History() -> impl IntoView {
                                                 disabled=move || clearing.get()
                                                 on:click=clear
                                             >
-                                                "Yes, clear"
+                                                {move_tr!(i18n, "history-clear-yes")}
                                             </button>
                                             <button type="button" on:click=move |_| confirming.set(false)>
-                                                "Cancel"
+                                                {move_tr!(i18n, "history-clear-cancel")}
                                             </button>
                                         </div>
                                     </div>
@@ -173,8 +185,8 @@ fn History() -> impl IntoView {
                                                     current
                                                     pages
                                                     href=move |target| format!("/history?page={target}{keep}")
-                                                    previous="← Newer"
-                                                    next="Older →"
+                                                    previous=move_tr!(i18n, "history-newer")
+                                                    next=move_tr!(i18n, "history-older")
                                                 />
                                             }
                                         })}
@@ -191,12 +203,20 @@ fn History() -> impl IntoView {
 
 #[component]
 fn Entry(item: HistoryItem, as_of: RwSignal<i64>) -> impl IntoView {
+    let i18n = use_i18n();
     let saved = Callback::new(move |item: HistoryItem| {
         if let Some(at) = item.labelled_at_ms {
             as_of.update(|as_of| *as_of = (*as_of).max(at));
         }
     });
-    let when = readable_time(&item.created_at);
+    let digit = item.digit;
+    let probability = f64::from(item.probability);
+    let created = item.created_at.clone();
+    // `2026-11-28T07:45:00Z` → `2026-11-28 07:45 UTC` (the same on the server and in the browser).
+    let when = move || match date_and_time(&created) {
+        Some((date, time)) => tr!(i18n, "history-when", {"date" => date, "time" => time}),
+        None => created.clone(),
+    };
     view! {
         <li class="history-item" data-id=item.id>
             <img
@@ -204,16 +224,16 @@ fn Entry(item: HistoryItem, as_of: RwSignal<i64>) -> impl IntoView {
                 src=item.image
                 width="56"
                 height="56"
-                alt=format!("The 28 × 28 image recognised as {}", item.digit)
+                alt=move_tr!(i18n, "history-thumb-alt", {"digit" => digit.to_string()})
             />
             <div class="history-facts">
                 <p class="history-digit">
-                    <span class="visually-hidden">"Digit "</span>
-                    {item.digit.to_string()}
+                    <span class="visually-hidden">{move_tr!(i18n, "history-digit")}</span>
+                    {digit.to_string()}
                 </p>
                 <p>
-                    {format!("{:.1}%", item.probability * 100.0)}
-                    {item.cached.then(|| view! { <span class="badge">"cached"</span> })}
+                    {move || fmt::percent(lang_of(i18n), probability, 1)}
+                    {item.cached.then(|| view! { <span class="badge">{move_tr!(i18n, "history-cached")}</span> })}
                 </p>
                 <p class="hint">
                     <time datetime=item.created_at.clone()>{when}</time>
@@ -228,6 +248,7 @@ fn Entry(item: HistoryItem, as_of: RwSignal<i64>) -> impl IntoView {
 /// works without JavaScript, and the address can be bookmarked.
 #[component]
 fn FilterForm(filters: Memo<Filters>) -> impl IntoView {
+    let i18n = use_i18n();
     let chosen = move |name: &'static str, value: &'static str| {
         let filters = filters.get();
         let current = if name == "label" {
@@ -241,17 +262,20 @@ fn FilterForm(filters: Memo<Filters>) -> impl IntoView {
     view! {
         <Form method="GET" action="/history" attr:class="history-filters">
             <label>
-                "Answers "
+                {move_tr!(i18n, "history-filter-answers")}
                 <select name="label">
-                    <option value="" selected=move || filters.get().label.is_none()>"All"</option>
+                    <option value="" selected=move || filters.get().label.is_none()>
+                        {move_tr!(i18n, "history-filter-all")}
+                    </option>
                     {LabelState::ALL
                         .into_iter()
                         .map(|state| {
                             let value = state.as_str();
-                            let text = match state {
-                                LabelState::Confirmed => "Confirmed right",
-                                LabelState::Corrected => "Corrected",
-                                LabelState::Unlabelled => "Not yet checked",
+                            // What people read; `value` stays the address's word for it.
+                            let text = move || match state {
+                                LabelState::Confirmed => tr!(i18n, "history-filter-confirmed"),
+                                LabelState::Corrected => tr!(i18n, "history-filter-corrected"),
+                                LabelState::Unlabelled => tr!(i18n, "history-filter-unlabelled"),
                             };
                             view! {
                                 <option value=value selected=move || chosen("label", value)>{text}</option>
@@ -261,16 +285,18 @@ fn FilterForm(filters: Memo<Filters>) -> impl IntoView {
                 </select>
             </label>
             <label>
-                "Digit "
+                {move_tr!(i18n, "history-filter-digit")}
                 <select name="digit">
-                    <option value="" selected=move || filters.get().digit.is_none()>"Any"</option>
+                    <option value="" selected=move || filters.get().digit.is_none()>
+                        {move_tr!(i18n, "history-filter-any")}
+                    </option>
                     {DIGITS
                         .into_iter()
                         .map(|d| view! { <option value=d selected=move || chosen("digit", d)>{d}</option> })
                         .collect_view()}
                 </select>
             </label>
-            <button type="submit">"Show"</button>
+            <button type="submit">{move_tr!(i18n, "history-filter-show")}</button>
         </Form>
     }
 }
@@ -278,35 +304,31 @@ fn FilterForm(filters: Memo<Filters>) -> impl IntoView {
 /// The labelled digits as a dataset: an MNIST IDX pair and a CSV, as of when the page was read.
 #[component]
 fn Downloads(as_of: RwSignal<i64>) -> impl IntoView {
+    let i18n = use_i18n();
     let href =
         move |file: &'static str| move || format!("/api/dataset/{file}?until={}", as_of.get());
     view! {
         <section class="dataset" aria-labelledby="dataset-title">
-            <h2 id="dataset-title">"Your digits as a dataset"</h2>
-            <p class="hint">
-                "Every digit you confirmed or corrected, with the digit you gave, in MNIST's own "
-                "format (a program that reads MNIST reads these unchanged) or as a CSV."
-            </p>
+            <h2 id="dataset-title">{move_tr!(i18n, "history-dataset-title")}</h2>
+            <p class="hint">{move_tr!(i18n, "history-dataset-hint")}</p>
             <ul class="downloads">
-                <li><a href=href("images-idx3-ubyte.gz") download>"Images (IDX, gzip)"</a></li>
-                <li><a href=href("labels-idx1-ubyte.gz") download>"Labels (IDX, gzip)"</a></li>
-                <li><a href=href("digits.csv") download>"CSV"</a></li>
+                <li><a href=href("images-idx3-ubyte.gz") download>{move_tr!(i18n, "history-download-images")}</a></li>
+                <li><a href=href("labels-idx1-ubyte.gz") download>{move_tr!(i18n, "history-download-labels")}</a></li>
+                <li><a href=href("digits.csv") download>{move_tr!(i18n, "history-download-csv")}</a></li>
             </ul>
         </section>
     }
 }
 
-/// `2026-11-28T07:45:00Z` → `2026-11-28 07:45 UTC` (the same on the server and in the browser).
-fn readable_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time} UTC"),
-        _ => rfc3339.to_owned(),
-    }
+/// `2026-11-28T07:45:00Z` → (`2026-11-28`, `07:45`), the date and the minute as they are
+/// written (the catalogue puts them in words: `2026-11-28 07:45 UTC`); `None` for anything else.
+fn date_and_time(rfc3339: &str) -> Option<(&str, &str)> {
+    Some((rfc3339.get(..10)?, rfc3339.get(11..16)?))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Filters, readable_time};
+    use super::{Filters, date_and_time};
 
     #[test]
     fn page_links_keep_the_filters_and_nothing_else() {
@@ -326,9 +348,9 @@ mod tests {
     #[test]
     fn times_read_as_date_and_minutes() {
         assert_eq!(
-            readable_time("2026-11-28T07:45:00Z"),
-            "2026-11-28 07:45 UTC"
+            date_and_time("2026-11-28T07:45:00Z"),
+            Some(("2026-11-28", "07:45"))
         );
-        assert_eq!(readable_time("bad"), "bad");
+        assert_eq!(date_and_time("bad"), None);
     }
 }

@@ -13,20 +13,18 @@ use super::{
 use crate::{
     api,
     auth::{use_auth, with_refresh},
+    i18n::{move_tr, server_text, use_i18n},
 };
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
     let auth = use_auth();
     view! {
         <Title text=""/>
         <section class="hero">
-            <h1>"Write a digit. trazo reads it."</h1>
-            <p class="lede">
-                "Draw a digit with your mouse, finger or pen, or upload a photo of one, and a "
-                "convolutional network trained on the MNIST handwriting set tells you which digit "
-                "it sees and how sure it is."
-            </p>
+            <h1>{move_tr!(i18n, "draw-home-hero-title")}</h1>
+            <p class="lede">{move_tr!(i18n, "draw-home-hero-lede")}</p>
         </section>
         <Suspense fallback=|| ()>
             {move || {
@@ -42,37 +40,28 @@ pub fn HomePage() -> impl IntoView {
             }}
         </Suspense>
         <section class="how" aria-labelledby="how-title">
-            <h2 id="how-title">"How it reads your digit"</h2>
+            <h2 id="how-title">{move_tr!(i18n, "draw-home-how-title")}</h2>
             <ol class="steps">
                 <li>
-                    <h3>"Clean up"</h3>
-                    <p>
-                        "Your drawing or photo is turned to grey, its ink found and cropped, and "
-                        "the digit scaled to fit a 20×20 box."
-                    </p>
+                    <h3>{move_tr!(i18n, "draw-home-step-clean-title")}</h3>
+                    <p>{move_tr!(i18n, "draw-home-step-clean")}</p>
                 </li>
                 <li>
-                    <h3>"Centre"</h3>
-                    <p>
-                        "The digit is placed on a 28×28 canvas with its centre of mass in the "
-                        "middle — the same way the MNIST digits were prepared."
-                    </p>
+                    <h3>{move_tr!(i18n, "draw-home-step-centre-title")}</h3>
+                    <p>{move_tr!(i18n, "draw-home-step-centre")}</p>
                 </li>
                 <li>
-                    <h3>"Recognise"</h3>
-                    <p>
-                        "The network gives a probability for each digit from 0 to 9. The same "
-                        "network, written in Rust, runs in your browser for the live guess "
-                        "(compiled to WebAssembly) and on the server for the answer that is kept."
-                    </p>
+                    <h3>{move_tr!(i18n, "draw-home-step-recognise-title")}</h3>
+                    <p>{move_tr!(i18n, "draw-home-step-recognise")}</p>
                 </li>
             </ol>
         </section>
         <section class="for-scripts" aria-labelledby="scripts-title">
-            <h2 id="scripts-title">"For scripts"</h2>
+            <h2 id="scripts-title">{move_tr!(i18n, "draw-home-scripts-title")}</h2>
             <p>
-                "Everything the pages do goes through a JSON API under "<code>"/api/"</code>
-                ", so the same service can be called with "<code>"curl"</code>" or from your own code."
+                {move_tr!(i18n, "draw-home-scripts-before")}<code>"/api/"</code>
+                {move_tr!(i18n, "draw-home-scripts-middle")}<code>"curl"</code>
+                {move_tr!(i18n, "draw-home-scripts-after")}
             </p>
         </section>
     }
@@ -82,22 +71,25 @@ pub fn HomePage() -> impl IntoView {
 /// new confirmation link (or where to add an address).
 #[component]
 fn ConfirmFirst(has_address: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let notice = Notice::new(None);
     let pending = RwSignal::new(false);
     let on_resend = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        submit_with(pending, notice, || with_refresh(api::resend_confirmation));
+        submit_with(i18n, pending, notice, || {
+            with_refresh(api::resend_confirmation)
+        });
     };
     view! {
         <section class="confirm-first" aria-labelledby="confirm-first-title">
-            <h2 id="confirm-first-title">"Confirm your email address"</h2>
-            <p>{api::EMAIL_UNCONFIRMED}</p>
+            <h2 id="confirm-first-title">{move_tr!(i18n, "draw-home-confirm-title")}</h2>
+            <p>{move || server_text(i18n, api::EMAIL_UNCONFIRMED)}</p>
             {if has_address {
                 view! {
                     <form on:submit=on_resend>
                         <NoticeLine notice/>
                         <button type="submit" class="primary" disabled=move || pending.get()>
-                            "Send the link again"
+                            {move_tr!(i18n, "draw-home-confirm-resend")}
                         </button>
                     </form>
                 }
@@ -105,7 +97,7 @@ fn ConfirmFirst(has_address: bool) -> impl IntoView {
             } else {
                 view! {
                     <p>
-                        <A href="/account">"Add an address on your account page"</A>
+                        <A href="/account">{move_tr!(i18n, "draw-home-confirm-add-address")}</A>
                     </p>
                 }
                     .into_any()
@@ -182,6 +174,7 @@ mod tools {
     use leptos::{prelude::*, task::spawn_local};
 
     use super::super::draw::{Recognizer, Sketchpad};
+    use crate::i18n::{move_tr, use_i18n};
 
     /// Whom the tools are for.
     #[derive(Clone, Copy)]
@@ -251,16 +244,15 @@ mod tools {
     /// What a visitor sees where the drawing pad will be.
     #[component]
     fn Placeholder() -> impl IntoView {
+        let i18n = use_i18n();
         view! {
             <div class="sketchpad-pending">
                 <section class="pad draw-pad" aria-labelledby="draw-title">
-                    <h2 id="draw-title">"Draw a digit"</h2>
-                    <p class="pad-waiting" role="status">"Getting the drawing pad ready…"</p>
+                    <h2 id="draw-title">{move_tr!(i18n, "draw-title")}</h2>
+                    <p class="pad-waiting" role="status">{move_tr!(i18n, "draw-pad-waiting")}</p>
+                    // The browser hydrates nothing inside `<noscript>`: this is the server's text.
                     <noscript>
-                        <p class="hint">
-                            "Drawing here needs JavaScript. With an account you can upload a "
-                            "picture of a digit instead."
-                        </p>
+                        <p class="hint">{move_tr!(i18n, "draw-noscript")}</p>
                     </noscript>
                 </section>
             </div>
@@ -271,17 +263,18 @@ mod tools {
 /// What a visitor needs to start: an account.
 #[component]
 fn JoinIn() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="join" aria-labelledby="join-title">
-            <h2 id="join-title">"Keep your answers"</h2>
-            <p>
-                "The live guess above is worked out in your browser and nothing is kept. With a "
-                "free account the server gives the answer of record, keeps your history, takes "
-                "uploaded photos, and lets you correct its answers and download your digits."
-            </p>
+            <h2 id="join-title">{move_tr!(i18n, "draw-home-join-title")}</h2>
+            <p>{move_tr!(i18n, "draw-home-join-text")}</p>
             <p class="join-links">
-                <A href="/register" attr:class="button primary">"Create an account"</A>
-                <A href="/login" attr:class="button">"I already have an account"</A>
+                <A href="/register" attr:class="button primary">
+                    {move_tr!(i18n, "draw-home-join-register")}
+                </A>
+                <A href="/login" attr:class="button">
+                    {move_tr!(i18n, "draw-home-join-login")}
+                </A>
             </p>
         </section>
     }

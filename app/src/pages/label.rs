@@ -8,6 +8,7 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     api::{self, HistoryItem},
     auth::with_refresh,
+    i18n::{move_tr, server_text, tr, use_i18n},
 };
 
 /// The question and its eleven answers for prediction `id`, which the model read as `digit`;
@@ -19,8 +20,10 @@ pub fn LabelControl(
     label: Option<u8>,
     #[prop(optional)] saved: Option<Callback<HistoryItem>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let label = RwSignal::new(label);
     let busy = RwSignal::new(false);
+    // The server's message, as it came (translated when shown).
     let error = RwSignal::new(None::<String>);
     let id = StoredValue::new(id);
 
@@ -44,13 +47,20 @@ pub fn LabelControl(
     };
 
     let state = move || match label.get() {
-        None => "Was this right?".to_owned(),
-        Some(l) if l == digit => format!("You confirmed it is a {digit}."),
-        Some(l) => format!("You said it is a {l}, not a {digit}."),
+        None => tr!(i18n, "draw-label-question"),
+        Some(l) if l == digit => tr!(i18n, "draw-label-confirmed", { "digit" => i64::from(digit) }),
+        Some(l) => tr!(i18n, "draw-label-corrected", {
+            "label" => i64::from(l),
+            "digit" => i64::from(digit),
+        }),
     };
 
     view! {
-        <div class="label-control" role="group" aria-label=format!("Was {digit} right?")>
+        <div
+            class="label-control"
+            role="group"
+            aria-label=move_tr!(i18n, "draw-label-group", { "digit" => i64::from(digit) })
+        >
             <p class="label-state" aria-live="polite">{state}</p>
             <div class="label-choices">
                 <button
@@ -60,9 +70,9 @@ pub fn LabelControl(
                     disabled=move || busy.get()
                     on:click=move |_| choose(Some(digit))
                 >
-                    {format!("Yes, it is {digit}")}
+                    {move_tr!(i18n, "draw-label-yes", { "digit" => i64::from(digit) })}
                 </button>
-                <span class="label-no">"No, it is:"</span>
+                <span class="label-no">{move_tr!(i18n, "draw-label-no")}</span>
                 {(0..=9u8)
                     .filter(|d| *d != digit)
                     .map(|d| {
@@ -70,7 +80,7 @@ pub fn LabelControl(
                             <button
                                 type="button"
                                 class="label-digit"
-                                aria-label=format!("No, it is {d}")
+                                aria-label=move_tr!(i18n, "draw-label-no-digit", { "digit" => i64::from(d) })
                                 aria-pressed=move || (label.get() == Some(d)).to_string()
                                 disabled=move || busy.get()
                                 on:click=move |_| choose(Some(d))
@@ -87,11 +97,11 @@ pub fn LabelControl(
                     disabled=move || busy.get()
                     on:click=move |_| choose(None)
                 >
-                    "Take back"
+                    {move_tr!(i18n, "draw-label-take-back")}
                 </button>
             </div>
             <p class="form-error" role="alert" hidden=move || error.get().is_none()>
-                {move || error.get().unwrap_or_default()}
+                {move || error.get().map(|msg| server_text(i18n, &msg)).unwrap_or_default()}
             </p>
         </div>
     }

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::i18n::{move_tr, tr, use_i18n};
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -11,12 +13,13 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     crate::layout::mark_page_live();
+    let i18n = use_i18n();
     view! {
-        <Title text="Page not found"/>
+        <Title text=move || tr!(i18n, "auth-not-found-title")/>
         <section class="not-found">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
-            <p><A href="/">"Back to the home page"</A></p>
+            <h1>{move_tr!(i18n, "auth-not-found-title")}</h1>
+            <p>{move_tr!(i18n, "auth-not-found-text")}</p>
+            <p><A href="/">{move_tr!(i18n, "auth-not-found-home")}</A></p>
         </section>
     }
 }

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-/// The outcome of the last action on a page: `Ok` says what was done, `Err` what went wrong.
+use crate::i18n::{tr, use_i18n};
+
+/// The outcome of the last action on a page: `Ok` says what was done, `Err` what went wrong,
+/// both already in the page's language.
 pub type Notice = RwSignal<Option<Result<String, String>>>;
 
 /// A live region announcing `notice` (hidden while there is none), styled as done or error.
@@ -28,11 +31,13 @@ pub fn NoticeLine(notice: Notice) -> impl IntoView {
 }
 
 /// A form's main submit button: disabled, and saying so, while its action is `pending`.
+/// `label` is the translated text (a `move_tr!` of the caller's key).
 #[component]
-pub fn SubmitButton(label: &'static str, pending: RwSignal<bool>) -> impl IntoView {
+pub fn SubmitButton(#[prop(into)] label: Signal<String>, pending: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <button type="submit" class="primary" disabled=move || pending.get()>
-            {move || if pending.get() { "Please wait…" } else { label }}
+            {move || if pending.get() { tr!(i18n, "auth-please-wait") } else { label.get() }}
         </button>
     }
 }

@@ -13,19 +13,23 @@ use super::{
     credentials::message_for,
     notice::{Notice, NoticeLine, SubmitButton},
 };
-use crate::api::{self, ApiError, Message};
+use crate::{
+    api::{self, ApiError, Message},
+    i18n::{I18n, move_tr, server_text, tr, use_i18n},
+};
 
 /// What the page says on arrival, from the codes a no-JavaScript post came back with: `done`
-/// (`sent`, `done`) or `error` (and `retry`). Only fixed texts, never text from the address.
-fn said_on_arrival(done_key: &str, done_text: &str) -> Option<Result<String, String>> {
+/// (`sent`, `done`) or `error` (and `retry`), in the page's language. Only fixed texts, never
+/// text from the address.
+fn said_on_arrival(i18n: I18n, done_key: &str, done_text: &str) -> Option<Result<String, String>> {
     let query = use_query_map();
     query.with_untracked(|q| {
         if q.get(done_key).is_some() {
-            return Some(Ok(done_text.to_owned()));
+            return Some(Ok(server_text(i18n, done_text)));
         }
         q.get("error").map(|code| {
             let retry = q.get("retry").and_then(|r| r.parse().ok());
-            Err(message_for(&code, retry))
+            Err(message_for(i18n, &code, retry))
         })
     })
 }
@@ -37,8 +41,9 @@ fn token_in_address() -> String {
         .unwrap_or_default()
 }
 
-/// Runs `call` once at a time and shows its outcome in `said`.
-pub(super) fn submit_with<F, Fut>(pending: RwSignal<bool>, said: Notice, call: F)
+/// Runs `call` once at a time and shows its outcome in `said`, in the language of `i18n` (the
+/// caller's `use_i18n()`, taken when the component was built).
+pub(super) fn submit_with<F, Fut>(i18n: I18n, pending: RwSignal<bool>, said: Notice, call: F)
 where
     F: FnOnce() -> Fut + 'static,
     Fut: std::future::Future<Output = Result<Message, ApiError>> + 'static,
@@ -52,7 +57,9 @@ where
         let outcome = call().await;
         pending.set(false);
         said.set(Some(
-            outcome.map(|done| done.msg).map_err(|error| error.msg),
+            outcome
+                .map(|done| server_text(i18n, &done.msg))
+                .map_err(|error| server_text(i18n, &error.msg)),
         ));
     });
 }
@@ -66,22 +73,22 @@ fn input_value(input: NodeRef<leptos::html::Input>) -> String {
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let said = RwSignal::new(said_on_arrival("sent", api::RESET_REQUESTED));
+    let i18n = use_i18n();
+    let said = RwSignal::new(said_on_arrival(i18n, "sent", api::RESET_REQUESTED));
     let pending = RwSignal::new(false);
     let login_ref = NodeRef::<leptos::html::Input>::new();
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         let login = input_value(login_ref);
-        submit_with(pending, said, move || api::forgot_password(Some(login)));
+        submit_with(i18n, pending, said, move || {
+            api::forgot_password(Some(login))
+        });
     };
     view! {
-        <Title text="Forgot your password?"/>
+        <Title text=move || tr!(i18n, "auth-forgot-title")/>
         <section class="auth-page">
-            <h1>"Forgot your password?"</h1>
-            <p>
-                "Give your username or your confirmed email address. If the account has a "
-                "confirmed address, we mail it a link to choose a new password."
-            </p>
+            <h1>{move_tr!(i18n, "auth-forgot-title")}</h1>
+            <p>{move_tr!(i18n, "auth-forgot-intro")}</p>
             <form
                 class="stack-form"
                 method="post"
@@ -89,7 +96,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 on:submit=on_submit
                 novalidate
             >
-                <label for="login">"Username or email address"</label>
+                <label for="login">{move_tr!(i18n, "auth-forgot-login")}</label>
                 <input
                     id="login"
                     name="login"
@@ -102,11 +109,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     node_ref=login_ref
                 />
                 <NoticeLine notice=said/>
-                <SubmitButton label="Send me a link" pending/>
+                <SubmitButton label=move_tr!(i18n, "auth-forgot-submit") pending/>
             </form>
             <p class="switch">
-                "Remembered it? "
-                <A href="/login">"Log in"</A>
+                {move_tr!(i18n, "auth-remembered")}
+                <A href="/login">{move_tr!(i18n, "auth-log-in-link")}</A>
             </p>
         </section>
     }
@@ -114,8 +121,9 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
     let token = token_in_address();
-    let said = RwSignal::new(said_on_arrival("done", api::PASSWORD_RESET));
+    let said = RwSignal::new(said_on_arrival(i18n, "done", api::PASSWORD_RESET));
     let pending = RwSignal::new(false);
     let password_ref = NodeRef::<leptos::html::Input>::new();
     let done = move || matches!(said.get(), Some(Ok(_)));
@@ -124,7 +132,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         move |event: SubmitEvent| {
             event.prevent_default();
             let (token, password) = (token.clone(), input_value(password_ref));
-            submit_with(pending, said, move || {
+            submit_with(i18n, pending, said, move || {
                 api::reset_password(Some(token), Some(password))
             });
             if let Some(input) = password_ref.get_untracked() {
@@ -133,9 +141,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Choose a new password"/>
+        <Title text=move || tr!(i18n, "auth-reset-title")/>
         <section class="auth-page">
-            <h1>"Choose a new password"</h1>
+            <h1>{move_tr!(i18n, "auth-reset-title")}</h1>
             <form
                 class="stack-form"
                 method="post"
@@ -145,7 +153,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 novalidate
             >
                 <input type="hidden" name="token" value=token/>
-                <label for="new-password">"New password"</label>
+                <label for="new-password">{move_tr!(i18n, "auth-reset-new-password")}</label>
                 <input
                     id="new-password"
                     name="new_password"
@@ -158,18 +166,17 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     node_ref=password_ref
                 />
                 <p id="new-password-hint" class="hint">
-                    "At least 8 characters. Every device where you are logged in will be "
-                    "logged out."
+                    {move_tr!(i18n, "auth-reset-hint")}
                 </p>
-                <SubmitButton label="Set new password" pending/>
+                <SubmitButton label=move_tr!(i18n, "auth-reset-submit") pending/>
             </form>
             <NoticeLine notice=said/>
             <p class="switch" hidden=move || !done()>
-                <A href="/login">"Log in"</A>
+                <A href="/login">{move_tr!(i18n, "auth-log-in-link")}</A>
             </p>
             <p class="switch" hidden=done>
-                "Link not working? "
-                <A href="/forgot-password">"Ask for a new one"</A>
+                {move_tr!(i18n, "auth-link-not-working")}
+                <A href="/forgot-password">{move_tr!(i18n, "auth-ask-new-link")}</A>
             </p>
         </section>
     }
@@ -177,8 +184,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn ConfirmEmailPage() -> impl IntoView {
+    let i18n = use_i18n();
     let token = token_in_address();
-    let said = RwSignal::new(said_on_arrival("done", api::EMAIL_CONFIRMED));
+    let said = RwSignal::new(said_on_arrival(i18n, "done", api::EMAIL_CONFIRMED));
     let pending = RwSignal::new(false);
     let done = move || matches!(said.get(), Some(Ok(_)));
     let on_submit = {
@@ -186,13 +194,13 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         move |event: SubmitEvent| {
             event.prevent_default();
             let token = token.clone();
-            submit_with(pending, said, move || api::confirm_email(Some(token)));
+            submit_with(i18n, pending, said, move || api::confirm_email(Some(token)));
         }
     };
     view! {
-        <Title text="Confirm your email address"/>
+        <Title text=move || tr!(i18n, "auth-confirm-title")/>
         <section class="auth-page">
-            <h1>"Confirm your email address"</h1>
+            <h1>{move_tr!(i18n, "auth-confirm-title")}</h1>
             <form
                 class="stack-form"
                 method="post"
@@ -201,12 +209,12 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                 hidden=done
             >
                 <input type="hidden" name="token" value=token/>
-                <p>"Confirm that this address belongs to your trazo account."</p>
-                <SubmitButton label="Confirm my address" pending/>
+                <p>{move_tr!(i18n, "auth-confirm-intro")}</p>
+                <SubmitButton label=move_tr!(i18n, "auth-confirm-submit") pending/>
             </form>
             <NoticeLine notice=said/>
             <p class="switch">
-                <A href="/account">"Your account"</A>
+                <A href="/account">{move_tr!(i18n, "auth-your-account-link")}</A>
             </p>
         </section>
     }

@@ -11,12 +11,14 @@ use super::admin::AdminsOnly;
 use crate::{
     api::{self, ModelStats},
     auth::{RequireUser, with_refresh},
+    i18n::{Lang, fmt, lang_of, move_tr, server_text, tr, use_i18n},
 };
 
 #[component]
 pub fn StatsPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Figures"/>
+        <Title text=move || tr!(i18n, "admin-stats-title")/>
         <RequireUser children=|user| {
             if user.is_admin() { view! { <Figures/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
         }/>
@@ -25,18 +27,21 @@ pub fn StatsPage() -> impl IntoView {
 
 #[component]
 fn Figures() -> impl IntoView {
+    let i18n = use_i18n();
     let stats = Resource::new(|| (), |_| async { with_refresh(api::admin_stats).await });
     view! {
         <section class="stats">
-            <h1>"How the model is doing"</h1>
-            <p class="stats-nav"><A href="/admin">"Accounts"</A></p>
-            <Suspense fallback=|| view! { <p class="loading">"Loading the figures…"</p> }>
+            <h1>{move_tr!(i18n, "admin-stats-heading")}</h1>
+            <p class="stats-nav"><A href="/admin">{move_tr!(i18n, "admin-stats-accounts-link")}</A></p>
+            <Suspense fallback=move || view! { <p class="loading">{move_tr!(i18n, "admin-stats-loading")}</p> }>
                 {move || {
                     stats
                         .get()
                         .map(|result| match result {
                             Ok(stats) => view! { <Report stats/> }.into_any(),
-                            Err(error) => view! { <p class="form-error">{error.msg}</p> }.into_any(),
+                            Err(error) => {
+                                view! { <p class="form-error">{server_text(i18n, &error.msg)}</p> }.into_any()
+                            }
                         })
                 }}
             </Suspense>
@@ -44,13 +49,14 @@ fn Figures() -> impl IntoView {
     }
 }
 
-/// A share as a percentage, or a dash when there was nothing to share.
-fn percent(share: Option<f64>) -> String {
-    share.map_or_else(|| "–".to_owned(), |s| format!("{:.1} %", s * 100.0))
+/// A share as a percentage in `lang`, or a dash when there was nothing to share.
+fn percent(lang: Lang, share: Option<f64>) -> String {
+    share.map_or_else(|| "–".to_owned(), |s| fmt::percent(lang, s, 1))
 }
 
 #[component]
 fn Report(stats: ModelStats) -> impl IntoView {
+    let i18n = use_i18n();
     let last_day: u64 = stats
         .hours
         .iter()
@@ -64,46 +70,72 @@ fn Report(stats: ModelStats) -> impl IntoView {
     let sure: u64 = stats.confidence.last().copied().unwrap_or(0);
     // The charts are drawn from the same figures; `at` makes a newer page load newer charts.
     let chart = move |name: &str| format!("/api/admin/stats/{name}?at={}", stats.as_of_ms);
-    let hours_alt = format!(
-        "Predictions per hour over the last 48 hours: {} answered, {} refused by the rate limit.",
-        stats.hours.iter().map(|h| h.predictions).sum::<u64>(),
-        stats.hours.iter().map(|h| h.refused).sum::<u64>()
-    );
-    let days_alt = format!(
-        "Predictions per day over the last 30 days: {month} answered, {refused} refused by the rate limit."
-    );
-    let confidence_alt = format!(
-        "The model's confidence over the last 30 days, in ten bins: {sure} of {month} at 0.9 or more."
-    );
-    let confusion_alt = format!(
-        "Confusion matrix of {labelled} labelled answers, {corrected} of them corrected; the table below has every cell."
-    );
+    let hours_answered: u64 = stats.hours.iter().map(|h| h.predictions).sum();
+    let hours_refused: u64 = stats.hours.iter().map(|h| h.refused).sum();
+    let cache_hit_ratio = stats.cache_hit_ratio;
+    let refused_share = stats.refused_share;
+    // Every figure is written in the page's language; the charts' alternative texts too.
+    let int = move |n: u64| fmt::int(lang_of(i18n), i64::try_from(n).unwrap_or(i64::MAX));
+    let hours_alt = move_tr!(i18n, "admin-chart-hours-alt", {
+        "answered" => int(hours_answered),
+        "refused" => int(hours_refused),
+    });
+    let days_alt = move_tr!(i18n, "admin-chart-days-alt", {
+        "answered" => int(month),
+        "refused" => int(refused),
+    });
+    let confidence_alt = move_tr!(i18n, "admin-chart-confidence-alt", {
+        "sure" => int(sure),
+        "total" => int(month),
+        "threshold" => fmt::decimal(lang_of(i18n), 0.9, 1),
+    });
+    let confusion_alt = move_tr!(i18n, "admin-chart-confusion-alt", {
+        "labelled" => int(labelled),
+        "corrected" => int(corrected),
+    });
     view! {
         <dl class="figures">
-            <div><dt>"Predictions, last 24 hours"</dt><dd>{last_day}</dd></div>
-            <div><dt>"Predictions, last 30 days"</dt><dd>{month}</dd></div>
-            <div><dt>"Answered from the cache"</dt><dd>{percent(stats.cache_hit_ratio)}</dd></div>
-            <div><dt>"Refused by the rate limit"</dt><dd>{percent(stats.refused_share)}</dd></div>
             <div>
-                <dt>"Labelled answers"</dt>
-                <dd data-labelled=labelled.to_string()>{format!("{labelled} ({corrected} corrected)")}</dd>
+                <dt>{move_tr!(i18n, "admin-stats-last-day")}</dt>
+                <dd>{move || int(last_day)}</dd>
+            </div>
+            <div>
+                <dt>{move_tr!(i18n, "admin-stats-last-month")}</dt>
+                <dd>{move || int(month)}</dd>
+            </div>
+            <div>
+                <dt>{move_tr!(i18n, "admin-stats-cache")}</dt>
+                <dd>{move || percent(lang_of(i18n), cache_hit_ratio)}</dd>
+            </div>
+            <div>
+                <dt>{move_tr!(i18n, "admin-stats-refused")}</dt>
+                <dd>{move || percent(lang_of(i18n), refused_share)}</dd>
+            </div>
+            <div>
+                <dt>{move_tr!(i18n, "admin-stats-labelled")}</dt>
+                <dd data-labelled=labelled.to_string()>
+                    {move_tr!(i18n, "admin-stats-labelled-value", {
+                        "labelled" => int(labelled),
+                        "corrected" => int(corrected),
+                    })}
+                </dd>
             </div>
         </dl>
         <figure>
             <img src=chart("hours.svg") alt=hours_alt width="720" height="280"/>
-            <figcaption>"Per hour, the last 48 hours (UTC)"</figcaption>
+            <figcaption>{move_tr!(i18n, "admin-chart-hours-caption")}</figcaption>
         </figure>
         <figure>
             <img src=chart("days.svg") alt=days_alt width="720" height="280"/>
-            <figcaption>"Per day, the last 30 days (UTC)"</figcaption>
+            <figcaption>{move_tr!(i18n, "admin-chart-days-caption")}</figcaption>
         </figure>
         <figure>
             <img src=chart("confidence.svg") alt=confidence_alt width="480" height="240"/>
-            <figcaption>"How sure the model was, the last 30 days"</figcaption>
+            <figcaption>{move_tr!(i18n, "admin-chart-confidence-caption")}</figcaption>
         </figure>
         <figure>
             <img src=chart("confusion.svg") alt=confusion_alt width="436" height="428"/>
-            <figcaption>"True digit (rows) against the model's answer (columns), for every labelled answer"</figcaption>
+            <figcaption>{move_tr!(i18n, "admin-chart-confusion-caption")}</figcaption>
         </figure>
         <ConfusionTable confusion=stats.confusion/>
     }
@@ -111,15 +143,18 @@ fn Report(stats: ModelStats) -> impl IntoView {
 
 #[component]
 fn ConfusionTable(confusion: Vec<Vec<u64>>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <details class="confusion">
-            <summary>"The confusion matrix as a table"</summary>
+            <summary>{move_tr!(i18n, "admin-confusion-summary")}</summary>
             <div class="table-scroll">
                 <table>
-                    <caption>"Rows: the true digit. Columns: the model's answer."</caption>
+                    <caption>{move_tr!(i18n, "admin-confusion-caption")}</caption>
                     <thead>
                         <tr>
-                            <th scope="col"><span class="visually-hidden">"True digit"</span></th>
+                            <th scope="col">
+                                <span class="visually-hidden">{move_tr!(i18n, "admin-confusion-true-digit")}</span>
+                            </th>
                             {(0..10).map(|d| view! { <th scope="col">{d}</th> }).collect_view()}
                         </tr>
                     </thead>
@@ -137,7 +172,9 @@ fn ConfusionTable(confusion: Vec<Vec<u64>>) -> impl IntoView {
                                             .map(|(predicted, count)| {
                                                 let class = if truth == predicted { "right" } else if count > 0 { "wrong" } else { "" };
                                                 view! {
-                                                    <td class=class data-true=truth.to_string() data-predicted=predicted.to_string()>{count}</td>
+                                                    <td class=class data-true=truth.to_string() data-predicted=predicted.to_string()>
+                                                        {move || fmt::int(lang_of(i18n), i64::try_from(count).unwrap_or(i64::MAX))}
+                                                    </td>
                                                 }
                                             })
                                             .collect_view()}
@@ -155,11 +192,15 @@ fn ConfusionTable(confusion: Vec<Vec<u64>>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::percent;
+    use crate::i18n::Lang;
 
     #[test]
     fn shares_read_as_percentages() {
-        assert_eq!(percent(None), "–");
-        assert_eq!(percent(Some(0.25)), "25.0 %");
-        assert_eq!(percent(Some(1.0 / 3.0)), "33.3 %");
+        assert_eq!(percent(Lang::En, None), "–");
+        assert_eq!(percent(Lang::En, Some(0.25)), "25.0%");
+        assert_eq!(percent(Lang::En, Some(1.0 / 3.0)), "33.3%");
+        assert_eq!(percent(Lang::Es, None), "–");
+        assert_eq!(percent(Lang::Es, Some(0.25)), "25,0\u{a0}%");
+        assert_eq!(percent(Lang::Es, Some(1.0 / 3.0)), "33,3\u{a0}%");
     }
 }

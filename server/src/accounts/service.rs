@@ -10,7 +10,7 @@ pub mod recovery;
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use app::api::{
-    AccessToken, CurrentUser, Message,
+    AccessToken, CurrentUser, LANGUAGE_SAVED, LANGUAGE_UNKNOWN, Message,
     backend::{Failure, Outcome},
 };
 use http::{StatusCode, request::Parts};
@@ -363,7 +363,31 @@ impl AccountService {
             created_at: rfc3339(user.created_at),
             email: user.email,
             email_confirmed: user.email_confirmed,
+            language: user.language,
         }
+    }
+
+    /// `POST /api/set_language {"language"}`: the interface language the caller chose, which
+    /// the pages apply at each log-in (the browser's own cookie keeps it in between).
+    pub async fn set_language(
+        &self,
+        caller: &Principal,
+        language: Option<String>,
+    ) -> Outcome<Message> {
+        let Some(lang) = language
+            .as_deref()
+            .map(str::trim)
+            .filter(|code| app::i18n::Lang::ALL.iter().any(|lang| lang.code() == *code))
+        else {
+            return Err(Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                LANGUAGE_UNKNOWN,
+            ));
+        };
+        store::set_language(&self.db, &caller.user.id, lang, now())
+            .await
+            .map_err(|e| database(&e, "saving a language"))?;
+        Ok(Message::new(LANGUAGE_SAVED))
     }
 
     /// Whether the operator requires a confirmed address before predictions

@@ -5,14 +5,21 @@
 
 use std::collections::HashMap;
 
-use app::api::{
-    LINK_EXPIRED, LINK_UNKNOWN, LINK_USED,
-    backend::{Backend, Failure},
+use app::{
+    api::{
+        LANGUAGE_UNKNOWN, LINK_EXPIRED, LINK_UNKNOWN, LINK_USED,
+        backend::{Backend, Failure},
+    },
+    i18n::{self, Lang},
 };
 use axum::{
     Form,
     extract::State,
-    http::{HeaderValue, StatusCode, header::LOCATION, request::Parts},
+    http::{
+        HeaderValue, StatusCode,
+        header::{LOCATION, SET_COOKIE},
+        request::Parts,
+    },
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -242,4 +249,49 @@ mod tests {
             "/forgot-password?error=throttled&retry=60"
         );
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    lang: Option<String>,
+    next: Option<String>,
+}
+
+/// `POST /auth/language` from the header's language switch without WASM: the cookie that
+/// remembers it, the account's language when someone is logged in, and back to the same page.
+pub async fn form_language(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let Some(lang) = form
+        .lang
+        .as_deref()
+        .and_then(|code| Lang::ALL.into_iter().find(|lang| lang.code() == code))
+    else {
+        return failure_response(&Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            LANGUAGE_UNKNOWN,
+        ));
+    };
+    // A visitor has no account to remember it (401); the cookie is enough for them.
+    let _ = state
+        .accounts_port
+        .set_language(&parts, Some(lang.code().to_owned()))
+        .await;
+    let mut response = see_other(&safe_next(form.next.as_deref()));
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        i18n::COOKIE,
+        lang.code(),
+        if state.config.cookie_secure {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
 }

@@ -92,6 +92,17 @@ impl Backend for AccountsPort {
         })
     }
 
+    fn set_language<'a>(
+        &'a self,
+        request: &'a Parts,
+        language: Option<String>,
+    ) -> BoxFuture<'a, Outcome<Message>> {
+        Box::pin(async move {
+            let caller = caller(&self.sessions, request).await?;
+            self.accounts.set_language(&caller, language).await
+        })
+    }
+
     fn change_email<'a>(
         &'a self,
         request: &'a Parts,

@@ -15,6 +15,7 @@ mod commands;
 mod health;
 mod helpers;
 mod labels;
+mod language;
 mod mail;
 mod metrics;
 mod observability;

@@ -4,7 +4,8 @@ use leptos::{html, prelude::*, task::spawn_local};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
-use super::live::Live;
+use super::{Failure, live::Live};
+use crate::i18n::{fmt, lang_of, move_tr, use_i18n};
 
 /// The drawing's coordinate space: strokes are kept in these units whatever the canvas's size on
 /// screen or its device-pixel resolution, so they can be redrawn at any scale.
@@ -25,7 +26,7 @@ pub(super) struct Ask {
     /// Gets the drawing as a PNG.
     pub recognise: Callback<(Blob, String)>,
     /// Says why the drawing could not be sent.
-    pub fail: Callback<String>,
+    pub fail: Callback<Failure>,
 }
 
 /// The canvas, the brush size and the buttons. Every repaint is handed to the `live` guess;
@@ -36,6 +37,7 @@ pub(super) fn DrawPad(
     live: Live,
     #[prop(optional)] ask: Option<Ask>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let strokes = RwSignal::new(Vec::<Stroke>::new());
     let brush = RwSignal::new(20.0_f64);
     let drawing = StoredValue::new(None::<i32>);
@@ -113,27 +115,23 @@ pub(super) fn DrawPad(
             return;
         };
         if strokes.with_untracked(Vec::is_empty) {
-            ask.fail.run("Draw a digit first.".to_owned());
+            ask.fail.run(Failure::NothingDrawn);
             return;
         }
         spawn_local(async move {
             match canvas_png(&canvas).await {
                 Some(blob) => ask.recognise.run((blob, "drawing.png".to_owned())),
-                None => ask
-                    .fail
-                    .run("Could not read the drawing. Please try again.".to_owned()),
+                None => ask.fail.run(Failure::DrawingUnreadable),
             }
         });
     };
 
     view! {
         <section class="pad draw-pad" aria-labelledby="draw-title">
-            <h2 id="draw-title">"Draw a digit"</h2>
-            <p class="hint" id="draw-hint">
-                "Draw one digit, 0 to 9, with your mouse, finger or pen. Fill most of the square."
-            </p>
+            <h2 id="draw-title">{move_tr!(i18n, "draw-title")}</h2>
+            <p class="hint" id="draw-hint">{move_tr!(i18n, "draw-hint")}</p>
             <p class="pad-waiting" role="status" hidden=move || ready.get()>
-                "Getting the drawing pad ready…"
+                {move_tr!(i18n, "draw-pad-waiting")}
             </p>
             <canvas
                 node_ref=canvas_ref
@@ -142,7 +140,7 @@ pub(super) fn DrawPad(
                 width="280"
                 height="280"
                 role="img"
-                aria-label="Drawing area"
+                aria-label=move_tr!(i18n, "draw-canvas-label")
                 aria-describedby="draw-hint"
                 on:pointerdown=on_down
                 on:pointermove=on_move
@@ -151,7 +149,7 @@ pub(super) fn DrawPad(
                 on:lostpointercapture=on_up
             ></canvas>
             <div class="brush">
-                <label for="brush-size">"Brush size"</label>
+                <label for="brush-size">{move_tr!(i18n, "draw-brush-size")}</label>
                 <input
                     id="brush-size"
                     type="range"
@@ -165,7 +163,11 @@ pub(super) fn DrawPad(
                         }
                     }
                 />
-                <output for="brush-size">{move || format!("{} px", brush.get())}</output>
+                <output for="brush-size">
+                    {move_tr!(i18n, "draw-brush-px", {
+                        "size" => fmt::int(lang_of(i18n), brush.get().round() as i64),
+                    })}
+                </output>
             </div>
             <div class="pad-actions">
                 <button
@@ -175,10 +177,10 @@ pub(super) fn DrawPad(
                         strokes.pop();
                     })
                 >
-                    "Undo"
+                    {move_tr!(i18n, "draw-undo")}
                 </button>
                 <button type="button" disabled=empty on:click=move |_| strokes.set(Vec::new())>
-                    "Clear"
+                    {move_tr!(i18n, "draw-clear")}
                 </button>
                 {ask
                     .map(|ask| {
@@ -189,7 +191,7 @@ pub(super) fn DrawPad(
                                 disabled=move || ask.busy.get() || !ready.get()
                                 on:click=move |_| on_recognise(ask)
                             >
-                                "Recognise drawing"
+                                {move_tr!(i18n, "draw-recognise-drawing")}
                             </button>
                         }
                     })}

@@ -10,6 +10,8 @@
 
 use leptos::{html, prelude::*};
 
+use crate::i18n::{I18n, fmt, lang_of, move_tr, tr, use_i18n};
+
 /// Digits the model tells apart.
 const CLASSES: usize = 10;
 
@@ -54,7 +56,62 @@ pub(super) enum State {
     Empty,
     Ready(Box<Guess>),
     /// The model could not be loaded or run here; drawing and "Recognise" still work.
-    Failed(String),
+    Failed(Trouble),
+}
+
+/// Why the live guess is not available, translated when shown ([`Trouble::text`]); the
+/// browser's own technical detail, where there is one, is kept as it came.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub(super) enum Trouble {
+    /// The module could not be imported or started.
+    NotLoaded(Option<String>),
+    /// The module is not the one this page expects.
+    WrongModule,
+    /// The weights could not be fetched (the HTTP status, when the server answered).
+    NotFetched(Option<u16>),
+    /// The server now runs another version of the model.
+    OtherVersion,
+    /// The module refused the weights.
+    Refused(Option<String>),
+    /// The module's answer could not be read.
+    Unreadable(String),
+    /// The module could not read the drawing.
+    ReadFailed(Option<String>),
+    /// The browser cannot give the canvas's pixels back.
+    NoPixels,
+}
+
+impl Trouble {
+    /// The reason in the current language (reactive).
+    fn text(&self, i18n: I18n) -> String {
+        let with_detail = |what: String, detail: &Option<String>| match detail {
+            Some(detail) => tr!(i18n, "draw-live-error-detail", {
+                "what" => what,
+                "detail" => detail.as_str(),
+            }),
+            None => what,
+        };
+        match self {
+            Trouble::NotLoaded(detail) => {
+                with_detail(tr!(i18n, "draw-live-error-not-loaded"), detail)
+            }
+            Trouble::WrongModule => tr!(i18n, "draw-live-error-wrong-module"),
+            Trouble::NotFetched(None) => tr!(i18n, "draw-live-error-not-fetched"),
+            Trouble::NotFetched(Some(status)) => tr!(i18n, "draw-live-error-fetch-status", {
+                "status" => status.to_string(),
+            }),
+            Trouble::OtherVersion => tr!(i18n, "draw-live-error-other-version"),
+            Trouble::Refused(detail) => with_detail(tr!(i18n, "draw-live-error-refused"), detail),
+            Trouble::Unreadable(detail) => tr!(i18n, "draw-live-error-unreadable", {
+                "detail" => detail.as_str(),
+            }),
+            Trouble::ReadFailed(detail) => {
+                with_detail(tr!(i18n, "draw-live-error-read-failed"), detail)
+            }
+            Trouble::NoPixels => tr!(i18n, "draw-live-error-no-pixels"),
+        }
+    }
 }
 
 /// How the server's answer compares with the browser's guess for the same drawing.
@@ -165,7 +222,7 @@ impl Live {
                     Ok(None) => State::Empty,
                     Err(why) => State::Failed(why),
                 },
-                None => State::Failed("This browser cannot read the drawing back.".to_owned()),
+                None => State::Failed(Trouble::NoPixels),
             };
             let done = window().performance().map_or(0.0, |p| p.now());
             self.pace.try_set_value((done, done - now));
@@ -201,7 +258,7 @@ mod model {
 
     use wasm_bindgen::prelude::*;
 
-    use super::Guess;
+    use super::{Guess, Trouble};
 
     /// Where `scripts/build-live.sh` puts the module, under the site root.
     const BASE: &str = "/live/";
@@ -233,17 +290,17 @@ export function guessLive(rgba, width, height) { return live.guess(rgba, width, 
     }
 
     /// Imports the module and loads the weights (once).
-    pub(super) async fn load() -> Result<(), String> {
+    pub(super) async fn load() -> Result<(), Trouble> {
         if LOADED.with(Cell::get) {
             return Ok(());
         }
         let version = import_live(BASE)
             .await
-            .map_err(|e| describe("the model could not be loaded", &e))?
+            .map_err(|e| Trouble::NotLoaded(detail(&e)))?
             .as_string()
-            .ok_or_else(|| "the model's module is not the one this page expects".to_owned())?;
+            .ok_or(Trouble::WrongModule)?;
         let weights = fetch_weights(&version).await?;
-        load_live(&weights).map_err(|e| describe("the model's weights were refused", &e))?;
+        load_live(&weights).map_err(|e| Trouble::Refused(detail(&e)))?;
         LOADED.with(|cell| cell.set(true));
         Ok(())
     }
@@ -252,24 +309,21 @@ export function guessLive(rgba, width, height) { return live.guess(rgba, width, 
         LOADED.with(Cell::get)
     }
 
-    /// A JavaScript error (a string thrown by the module, or an `Error`) for people to read.
-    fn describe(what: &str, error: &JsValue) -> String {
-        let detail = error.as_string().or_else(|| {
+    /// A JavaScript error's message (a string thrown by the module, or an `Error`'s), if it
+    /// has one, for people to read.
+    fn detail(error: &JsValue) -> Option<String> {
+        error.as_string().or_else(|| {
             js_sys::Reflect::get(error, &JsValue::from_str("message"))
                 .ok()
                 .and_then(|m| m.as_string())
-        });
-        match detail {
-            Some(detail) => format!("{what}: {detail}"),
-            None => what.to_owned(),
-        }
+        })
     }
 
-    async fn fetch_weights(version: &str) -> Result<Vec<u8>, String> {
+    async fn fetch_weights(version: &str) -> Result<Vec<u8>, Trouble> {
         use wasm_bindgen::JsCast;
         use wasm_bindgen_futures::JsFuture;
 
-        let unreachable = |_| "the model's weights could not be fetched".to_owned();
+        let unreachable = |_: JsValue| Trouble::NotFetched(None);
         let url = format!("/api/model/{version}.bpk");
         let response: web_sys::Response =
             JsFuture::from(leptos::prelude::window().fetch_with_str(&url))
@@ -279,12 +333,9 @@ export function guessLive(rgba, width, height) { return live.guess(rgba, width, 
                 .map_err(unreachable)?;
         if !response.ok() {
             return Err(if response.status() == 404 {
-                "the server now runs another version of the model; reload the page".to_owned()
+                Trouble::OtherVersion
             } else {
-                format!(
-                    "the model's weights could not be fetched ({})",
-                    response.status()
-                )
+                Trouble::NotFetched(Some(response.status()))
             });
         }
         let buffer = JsFuture::from(response.array_buffer().map_err(unreachable)?)
@@ -294,13 +345,13 @@ export function guessLive(rgba, width, height) { return live.guess(rgba, width, 
     }
 
     /// Reads RGBA pixels of the given size: `Ok(None)` when there is no digit to read.
-    pub(super) fn guess(rgba: &[u8], width: u32, height: u32) -> Result<Option<Guess>, String> {
+    pub(super) fn guess(rgba: &[u8], width: u32, height: u32) -> Result<Option<Guess>, Trouble> {
         match guess_live(rgba, width, height) {
             Ok(Some(json)) => serde_json::from_str(&json)
                 .map(Some)
-                .map_err(|e| format!("the model's answer could not be read: {e}")),
+                .map_err(|e| Trouble::Unreadable(e.to_string())),
             Ok(None) => Ok(None),
-            Err(error) => Err(describe("the model could not read the drawing", &error)),
+            Err(error) => Err(Trouble::ReadFailed(detail(&error))),
         }
     }
 }
@@ -309,30 +360,31 @@ export function guessLive(rgba, width, height) { return live.guess(rgba, width, 
 /// from the drawing to the model's input (a disclosure that stays open from one guess to the next).
 #[component]
 pub(super) fn LivePanel(live: Live) -> impl IntoView {
+    let i18n = use_i18n();
     let state = live.state;
     let guess = Memo::new(move |_| match state.get() {
         State::Ready(guess) => Some(guess),
         _ => None,
     });
     let status = move || match state.get() {
-        State::Loading => Some("Loading the model…".to_owned()),
-        State::Empty => Some("Draw a digit to see what the model makes of it.".to_owned()),
-        State::Failed(why) => Some(format!(
-            "The live guess is not available in this browser ({why})."
-        )),
+        State::Loading => Some(tr!(i18n, "draw-live-loading")),
+        State::Empty => Some(tr!(i18n, "draw-live-empty")),
+        State::Failed(why) => Some(tr!(i18n, "draw-live-unavailable", {
+            "why" => why.text(i18n),
+        })),
         State::Ready(_) => None,
     };
+    let crop_caption = move_tr!(i18n, "draw-step-crop");
+    let fitted_caption = move_tr!(i18n, "draw-step-fitted");
+    let input_caption = move_tr!(i18n, "draw-step-centred");
     view! {
         <section class="pad live" aria-labelledby="live-title">
-            <h2 id="live-title">"Live guess"</h2>
-            <p class="hint live-note">
-                "Worked out in your browser as you draw, by the same model as the server's. "
-                "Nothing is sent."
-            </p>
+            <h2 id="live-title">{move_tr!(i18n, "draw-live-title")}</h2>
+            <p class="hint live-note">{move_tr!(i18n, "draw-live-note")}</p>
             {move || status().map(|text| view! { <p class="hint live-status">{text}</p> })}
             {move || guess.get().map(|guess| view! { <LiveGuess guess=*guess/> })}
             <details class="steps" hidden=move || guess.with(Option::is_none)>
-                <summary>"How the model sees your drawing"</summary>
+                <summary>{move_tr!(i18n, "draw-live-steps")}</summary>
                 {move || {
                     guess
                         .get()
@@ -340,9 +392,9 @@ pub(super) fn LivePanel(live: Live) -> impl IntoView {
                             let guess = *guess;
                             view! {
                                 <ol class="step-pictures">
-                                    <Step picture=guess.crop caption="1. The ink, cropped"/>
-                                    <Step picture=guess.fitted caption="2. Fitted into 20 × 20"/>
-                                    <Step picture=guess.input caption="3. Centred in 28 × 28"/>
+                                    <Step picture=guess.crop caption=crop_caption/>
+                                    <Step picture=guess.fitted caption=fitted_caption/>
+                                    <Step picture=guess.input caption=input_caption/>
                                 </ol>
                             }
                         })
@@ -354,23 +406,33 @@ pub(super) fn LivePanel(live: Live) -> impl IntoView {
 
 #[component]
 fn LiveGuess(guess: Guess) -> impl IntoView {
+    let i18n = use_i18n();
     let digit = guess.digit;
     let probabilities = guess.probabilities;
     let top = probabilities[usize::from(digit)];
+    let millis = guess.millis;
     view! {
         <p
             class="live-verdict"
             data-probabilities=probabilities.map(|p| p.to_string()).join(",")
-            data-millis=format!("{:.2}", guess.millis)
+            data-millis=format!("{:.2}", millis)
         >
             <span class="live-digit">{digit.to_string()}</span>
-            <span class="live-probability">{format!("{:.1}%", top * 100.0)}</span>
-            <span class="visually-hidden">{format!("Live guess: {digit}")}</span>
+            <span class="live-probability">
+                {move || super::result::percent(lang_of(i18n), top)}
+            </span>
+            <span class="visually-hidden">
+                {move_tr!(i18n, "draw-live-guess-digit", { "digit" => i64::from(digit) })}
+            </span>
         </p>
-        <ol class="probabilities live-probabilities" aria-label="Live probabilities">
-            {super::result::probability_items(&probabilities, digit)}
+        <ol class="probabilities live-probabilities" aria-label=move_tr!(i18n, "draw-live-probabilities")>
+            {super::result::probability_items(i18n, &probabilities, digit)}
         </ol>
-        <p class="hint live-timing">{format!("Read in {:.0} ms.", guess.millis)}</p>
+        <p class="hint live-timing">
+            {move_tr!(i18n, "draw-live-timing", {
+                "ms" => fmt::int(lang_of(i18n), millis.round() as i64),
+            })}
+        </p>
     }
 }
 
@@ -378,7 +440,7 @@ fn LiveGuess(guess: Guess) -> impl IntoView {
 /// the same size for every step: `.step-picture` in the style sheet; no inline style, which the
 /// page's Content-Security-Policy refuses).
 #[component]
-fn Step(picture: Picture, caption: &'static str) -> impl IntoView {
+fn Step(picture: Picture, #[prop(into)] caption: Signal<String>) -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
     #[cfg(feature = "hydrate")]
     {

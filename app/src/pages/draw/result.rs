@@ -5,6 +5,7 @@ use leptos::{html, prelude::*};
 use super::{Outcome, live::Agreement};
 use crate::{
     api::{PredictResponse, Quota, QuotaWindow},
+    i18n::{I18n, Lang, fmt, lang_of, move_tr, tr, use_i18n},
     pages::label::LabelControl,
 };
 
@@ -15,32 +16,49 @@ pub(super) fn ResultPanel(
     quota: RwSignal<Option<Quota>>,
     section_ref: NodeRef<html::Section>,
 ) -> impl IntoView {
-    // A short summary for screen readers, announced when it changes.
+    let i18n = use_i18n();
+    // A short summary for screen readers, announced when it changes: the answer, and how many
+    // predictions are left (which the quota line below shows without announcing).
     let summary = move || match outcome.get() {
         Outcome::Idle => String::new(),
-        Outcome::Working => "Recognising…".to_owned(),
-        Outcome::Done(answer, _) => format!(
-            "Recognised as {}, with probability {}.",
-            answer.prediccion,
-            percent(answer.probabilidad)
-        ),
+        Outcome::Working => tr!(i18n, "draw-result-working"),
+        Outcome::Done(answer, _) => {
+            let said = tr!(i18n, "draw-result-summary", {
+                "digit" => i64::from(answer.prediccion),
+                "probability" => percent(lang_of(i18n), answer.probabilidad),
+            });
+            match quota.get() {
+                Some(quota) => {
+                    let left = quota.hour.remaining.min(quota.day.remaining) as i64;
+                    let left = tr!(i18n, "draw-quota-left", { "count" => left });
+                    format!("{said} {left}")
+                }
+                None => said,
+            }
+        }
         Outcome::Failed(_) => String::new(),
     };
 
     view! {
         <section class="pad result" aria-labelledby="result-title" node_ref=section_ref>
-            <h2 id="result-title">"Result"</h2>
+            <h2 id="result-title">{move_tr!(i18n, "draw-result-title")}</h2>
             <p class="visually-hidden" role="status" aria-live="polite">{summary}</p>
             {move || match outcome.get() {
                 Outcome::Idle => {
                     view! {
-                        <p class="hint">"Draw a digit or choose an image, then press Recognise."</p>
+                        <p class="hint">{move_tr!(i18n, "draw-result-idle")}</p>
                     }
                         .into_any()
                 }
-                Outcome::Working => view! { <p class="loading">"Recognising…"</p> }.into_any(),
-                Outcome::Failed(message) => {
-                    view! { <p class="form-error" role="alert">{message}</p> }.into_any()
+                Outcome::Working => {
+                    view! { <p class="loading">{move_tr!(i18n, "draw-result-working")}</p> }
+                        .into_any()
+                }
+                Outcome::Failed(failure) => {
+                    view! {
+                        <p class="form-error" role="alert">{move || failure.text(i18n)}</p>
+                    }
+                        .into_any()
                 }
                 Outcome::Done(answer, agreement) => {
                     view! { <Answer answer=*answer agreement/> }.into_any()
@@ -53,19 +71,30 @@ pub(super) fn ResultPanel(
 
 #[component]
 fn Answer(answer: PredictResponse, agreement: Option<Agreement>) -> impl IntoView {
+    let i18n = use_i18n();
     let digit = answer.prediccion;
+    let probability = answer.probabilidad;
+    let cached = answer.cached;
+    let model = answer.model_version.clone();
+    let preprocess = answer.preprocess_version.to_string();
     view! {
         <div class="answer">
             <p class="verdict">
-                <span class="verdict-label">"It looks like"</span>
+                <span class="verdict-label">{move_tr!(i18n, "draw-result-looks-like")}</span>
                 <span class="verdict-digit">{digit.to_string()}</span>
-                <span class="verdict-probability">{format!("{} probability", percent(answer.probabilidad))}</span>
+                <span class="verdict-probability">
+                    {move_tr!(i18n, "draw-result-probability", {
+                        "probability" => percent(lang_of(i18n), probability),
+                    })}
+                </span>
             </p>
             <p class="cache-note">
-                {if answer.cached {
-                    "Answered from the cache: this exact image was recognised before."
-                } else {
-                    "Freshly recognised."
+                {move || {
+                    if cached {
+                        tr!(i18n, "draw-result-cached")
+                    } else {
+                        tr!(i18n, "draw-result-fresh")
+                    }
                 }}
             </p>
             <figure class="model-view">
@@ -73,18 +102,21 @@ fn Answer(answer: PredictResponse, agreement: Option<Agreement>) -> impl IntoVie
                     src=answer.image
                     width="112"
                     height="112"
-                    alt="The 28 × 28 image the model saw"
+                    alt=move_tr!(i18n, "draw-result-seen-alt")
                 />
-                <figcaption>"What the model saw (28 × 28 pixels)"</figcaption>
+                <figcaption>{move_tr!(i18n, "draw-result-seen-caption")}</figcaption>
             </figure>
             <LabelControl id=answer.id.clone() digit label=None/>
-            <h3 id="probabilities-title">"All ten probabilities"</h3>
+            <h3 id="probabilities-title">{move_tr!(i18n, "draw-result-probabilities")}</h3>
             <ol class="probabilities" aria-labelledby="probabilities-title">
-                {probability_items(&answer.probabilities, digit)}
+                {probability_items(i18n, &answer.probabilities, digit)}
             </ol>
             {agreement.map(|agreement| view! { <AgreementNote agreement/> })}
             <p class="model-version hint">
-                {format!("Model {}, preprocessing v{}", answer.model_version, answer.preprocess_version)}
+                {move_tr!(i18n, "draw-result-model", {
+                    "model" => model.clone(),
+                    "preprocess" => preprocess.clone(),
+                })}
             </p>
         </div>
     }
@@ -93,59 +125,70 @@ fn Answer(answer: PredictResponse, agreement: Option<Agreement>) -> impl IntoVie
 /// Whether the server's answer and the browser's live guess for the same drawing agree.
 #[component]
 fn AgreementNote(agreement: Agreement) -> impl IntoView {
+    let i18n = use_i18n();
     match agreement {
         Agreement::Same(largest) => view! {
             <p class="agreement hint" data-agreement="same" data-largest=largest.to_string()>
-                "Your browser's live guess gave the same probabilities."
+                {move_tr!(i18n, "draw-agreement-same")}
             </p>
         }
         .into_any(),
         Agreement::Differs(largest) => view! {
             <p class="agreement form-error" role="note" data-agreement="differs" data-largest=largest.to_string()>
-                {format!(
-                    "Your browser's live guess differs from this answer, by up to {:.4} in a probability, \
-                     though both ran the same model: please tell the operator. The answer above is \
-                     the one kept.",
-                    largest
-                )}
+                {move_tr!(i18n, "draw-agreement-differs", {
+                    "largest" => fmt::decimal(lang_of(i18n), f64::from(largest), 4),
+                })}
             </p>
         }
         .into_any(),
         Agreement::OtherVersion => view! {
             <p class="agreement hint" data-agreement="other-version">
-                "Your browser's live guess used another version of the model than this answer; \
-                 reload the page to bring it up to date."
+                {move_tr!(i18n, "draw-agreement-other-version")}
             </p>
         }
         .into_any(),
     }
 }
 
+/// "Predictions left: **4 of 5** this hour (resets in 12 min), **199 of 200** today.", in four
+/// parts around the two figures.
 #[component]
 fn QuotaLine(quota: Quota) -> impl IntoView {
-    let window = |w: &QuotaWindow| format!("{} of {}", w.remaining, w.limit);
+    let i18n = use_i18n();
+    let window = move |w: &QuotaWindow| {
+        let (remaining, limit) = (w.remaining as i64, w.limit as i64);
+        move_tr!(i18n, "draw-quota-window", {
+            "remaining" => fmt::int(lang_of(i18n), remaining),
+            "limit" => fmt::int(lang_of(i18n), limit),
+        })
+    };
+    let hour_reset = quota.hour.reset;
     view! {
         <p class="quota">
-            "Predictions left: "
+            {move_tr!(i18n, "draw-quota-before")}
             <strong>{window(&quota.hour)}</strong>
-            " this hour (resets in "
-            {human_wait(quota.hour.reset)}
-            "), "
+            {move_tr!(i18n, "draw-quota-hour", {
+                "wait" => human_wait(lang_of(i18n), hour_reset),
+            })}
             <strong>{window(&quota.day)}</strong>
-            " today."
+            {move_tr!(i18n, "draw-quota-day")}
         </p>
     }
 }
 
-/// `0.98123` → `98.1%`.
 /// The ten probabilities as the items of a list, each a meter, the `digit` given marked as the
 /// top one: the server's answer and the live guess show them alike.
-pub(super) fn probability_items(probabilities: &[f32], digit: u8) -> impl IntoView + use<> {
+pub(super) fn probability_items(
+    i18n: I18n,
+    probabilities: &[f32],
+    digit: u8,
+) -> impl IntoView + use<> {
     probabilities
         .iter()
         .enumerate()
         .map(|(d, p)| {
-            let value = f64::from(*p);
+            let p = *p;
+            let value = f64::from(p);
             let top = usize::from(digit) == d;
             view! {
                 <li class:top=top>
@@ -154,26 +197,29 @@ pub(super) fn probability_items(probabilities: &[f32], digit: u8) -> impl IntoVi
                         min="0"
                         max="1"
                         value=value.to_string()
-                        aria-label=format!("Digit {d}")
+                        aria-label=move_tr!(i18n, "draw-probability-digit", { "digit" => d as i64 })
                     ></meter>
-                    <span class="prob-value">{percent(*p)}</span>
+                    <span class="prob-value">{move || percent(lang_of(i18n), p)}</span>
                 </li>
             }
         })
         .collect_view()
 }
 
-fn percent(p: f32) -> String {
-    format!("{:.1}%", p * 100.0)
+/// `0.98123` → `98.1%` (`98,1 %` in Spanish).
+pub(super) fn percent(lang: Lang, p: f32) -> String {
+    fmt::percent(lang, f64::from(p), 1)
 }
 
-/// Seconds as a short human duration: `45 s`, `12 min`, `3 h`.
-fn human_wait(secs: u64) -> String {
-    match secs {
-        0..60 => format!("{secs} s"),
-        60..3600 => format!("{} min", secs.div_ceil(60)),
-        _ => format!("{} h", secs.div_ceil(3600)),
-    }
+/// Seconds as a short human duration: `45 s`, `12 min`, `3 h` (the same abbreviations in both
+/// languages; the number as the language writes it).
+fn human_wait(lang: Lang, secs: u64) -> String {
+    let (count, unit) = match secs {
+        0..60 => (secs, "s"),
+        60..3600 => (secs.div_ceil(60), "min"),
+        _ => (secs.div_ceil(3600), "h"),
+    };
+    format!("{} {unit}", fmt::int(lang, count as i64))
 }
 
 #[cfg(test)]
@@ -182,16 +228,22 @@ mod tests {
 
     #[test]
     fn waits_read_like_a_person_would_say_them() {
-        assert_eq!(human_wait(5), "5 s");
-        assert_eq!(human_wait(61), "2 min");
-        assert_eq!(human_wait(3599), "60 min");
-        assert_eq!(human_wait(3600), "1 h");
-        assert_eq!(human_wait(3601), "2 h");
+        for lang in Lang::ALL {
+            assert_eq!(human_wait(lang, 5), "5 s");
+            assert_eq!(human_wait(lang, 61), "2 min");
+            assert_eq!(human_wait(lang, 3599), "60 min");
+            assert_eq!(human_wait(lang, 3600), "1 h");
+            assert_eq!(human_wait(lang, 3601), "2 h");
+        }
+        assert_eq!(human_wait(Lang::En, 12_345 * 3600), "12,345 h");
+        assert_eq!(human_wait(Lang::Es, 12_345 * 3600), "12.345 h");
     }
 
     #[test]
     fn probabilities_are_percentages() {
-        assert_eq!(percent(0.98123), "98.1%");
-        assert_eq!(percent(0.0), "0.0%");
+        assert_eq!(percent(Lang::En, 0.98123), "98.1%");
+        assert_eq!(percent(Lang::En, 0.0), "0.0%");
+        assert_eq!(percent(Lang::Es, 0.98123), "98,1\u{a0}%");
+        assert_eq!(percent(Lang::Es, 0.0), "0,0\u{a0}%");
     }
 }

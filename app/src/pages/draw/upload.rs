@@ -3,6 +3,9 @@
 use leptos::prelude::*;
 use web_sys::{Blob, DragEvent, File, Url};
 
+use super::Failure;
+use crate::i18n::{move_tr, use_i18n};
+
 /// The image types the server accepts.
 const ACCEPT: &str = "image/png,image/jpeg,image/gif";
 
@@ -17,8 +20,9 @@ thread_local! {
 pub(super) fn UploadPad<R, F>(busy: Signal<bool>, recognise: R, fail: F) -> impl IntoView
 where
     R: Fn(Blob, String) + Copy + Send + Sync + 'static,
-    F: Fn(String) + Copy + Send + Sync + 'static,
+    F: Fn(Failure) + Copy + Send + Sync + 'static,
 {
+    let i18n = use_i18n();
     // The chosen file stays in the browser (a `File` is not `Send`), its preview as an object URL.
     // Not in a local signal: one created while rendering on the server would be dropped on
     // whichever worker thread the render ends on, which panics.
@@ -32,9 +36,7 @@ where
             return;
         };
         if !ACCEPT.split(',').any(|kind| kind == chosen.type_()) {
-            fail(
-                "That file is not a PNG, JPEG or GIF image. Please choose one of those.".to_owned(),
-            );
+            fail(Failure::WrongType);
             return;
         }
         if let Some(old) = preview.get_untracked() {
@@ -53,7 +55,7 @@ where
             .and_then(|transfer| transfer.files())
             .and_then(|files| files.get(0));
         if dropped.is_none() {
-            fail("Drop an image file (PNG, JPEG or GIF).".to_owned());
+            fail(Failure::DropNotFile);
         }
         choose(dropped);
     };
@@ -68,12 +70,12 @@ where
             let name = chosen.name();
             recognise(chosen.into(), name)
         }
-        None => fail("Choose an image first.".to_owned()),
+        None => fail(Failure::ChooseFirst),
     };
 
     view! {
         <section class="pad upload-pad" aria-labelledby="upload-title">
-            <h2 id="upload-title">"Or upload an image"</h2>
+            <h2 id="upload-title">{move_tr!(i18n, "draw-upload-title")}</h2>
             <div
                 class="drop-zone"
                 class:dragging=move || dragging.get()
@@ -82,7 +84,7 @@ where
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
-                <label for="upload-file">"Choose an image (PNG, JPEG or GIF)"</label>
+                <label for="upload-file">{move_tr!(i18n, "draw-upload-choose")}</label>
                 <input
                     id="upload-file"
                     type="file"
@@ -92,14 +94,14 @@ where
                         choose(input.files().and_then(|files| files.get(0)));
                     }
                 />
-                <p class="hint">"…or drop one here."</p>
+                <p class="hint">{move_tr!(i18n, "draw-upload-drop-hint")}</p>
                 {move || {
                     preview
                         .get()
                         .map(|url| {
                             view! {
                                 <figure class="upload-preview">
-                                    <img src=url alt="Preview of the chosen image"/>
+                                    <img src=url alt=move_tr!(i18n, "draw-upload-preview-alt")/>
                                     <figcaption>{move || name.get()}</figcaption>
                                 </figure>
                             }
@@ -113,7 +115,7 @@ where
                     disabled=move || busy.get() || preview.with(Option::is_none)
                     on:click=on_recognise
                 >
-                    "Recognise image"
+                    {move_tr!(i18n, "draw-upload-recognise")}
                 </button>
             </div>
         </section>

@@ -40,6 +40,8 @@ pub struct UserRecord {
     /// admins, never logged.
     pub email: Option<String>,
     pub email_confirmed: bool,
+    /// The interface language chosen in the header's switch (`en`, `es`), if ever.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,10 +53,10 @@ pub enum StoreError {
 }
 
 pub(super) const USER_COLUMNS: &str =
-    "id, username, password_hash, role, disabled, created_at, email, email_confirmed_at";
+    "id, username, password_hash, role, disabled, created_at, email, email_confirmed_at, language";
 /// The same columns, from a query that names the users table `u`.
 pub(super) const U_COLUMNS: &str = "u.id, u.username, u.password_hash, u.role, u.disabled, \
-     u.created_at, u.email, u.email_confirmed_at";
+     u.created_at, u.email, u.email_confirmed_at, u.language";
 
 pub(super) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
@@ -68,7 +70,24 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         email_confirmed: row
             .try_get::<Option<i64>, _>("email_confirmed_at")?
             .is_some(),
+        language: row.try_get("language")?,
     })
+}
+
+/// Saves the interface language `user_id` chose (`en` or `es`, checked by the caller).
+pub async fn set_language(
+    db: &AnyPool,
+    user_id: &str,
+    language: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3")
+        .bind(language)
+        .bind(now)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn create_user(
@@ -115,6 +134,7 @@ pub async fn create_user_in(
             created_at: now,
             email: email.map(str::to_owned),
             email_confirmed: false,
+            language: None,
         }),
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
             Err(StoreError::UsernameTaken)
