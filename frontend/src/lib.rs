@@ -1,5 +1,9 @@
 //! WASM entry point: hydrates the HTML the server rendered so its pages become interactive.
 
+// The app's whole view tree is one nested type (tachys); computing the layout of its hydration
+// future needs more than the default 128 (as in app/src/lib.rs).
+#![recursion_limit = "256"]
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
