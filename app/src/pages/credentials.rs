@@ -311,6 +311,11 @@ mod tests {
             Lang::En => &EN,
             Lang::Es => &ES,
         };
+        // Signals live in an owner's arena (the server build's `sandboxed-arenas`): give this
+        // test thread one for the rest of its run.
+        let owner = leptos::prelude::Owner::new();
+        owner.set();
+        std::mem::forget(owner);
         I18n::new(
             RwSignal::new(language),
             &LANGUAGES,
