@@ -158,14 +158,29 @@ impl Lang {
 /// Provides the translation context for the whole app, in the language the server chose for
 /// this page (on the server, from the request; in the browser, from `<html lang>`).
 pub fn provide() -> I18n {
-    let initial = initial_lang();
-    let i18n = I18n::new(
-        RwSignal::new(initial.language()),
-        &LANGUAGES,
-        Signal::derive(|| LOADERS.to_vec()),
-    );
+    let i18n = context(initial_lang());
     provide_context(i18n);
     i18n
+}
+
+/// A translation context in `lang`, over every catalogue (needs a reactive owner).
+fn context(lang: Lang) -> I18n {
+    I18n::new(
+        RwSignal::new(lang.language()),
+        &LANGUAGES,
+        Signal::derive(|| LOADERS.to_vec()),
+    )
+}
+
+/// For unit tests: the context the pages have, in `lang`, with no app mounted. Signals live in
+/// an owner's arena (the server build's `sandboxed-arenas`), so the test thread gets one for
+/// the rest of its run.
+#[cfg(test)]
+pub(crate) fn test_context(lang: Lang) -> I18n {
+    let owner = Owner::new();
+    owner.set();
+    std::mem::forget(owner);
+    context(lang)
 }
 
 fn initial_lang() -> Lang {

@@ -1166,19 +1166,8 @@ mod tests {
         );
     }
 
-    /// The context the pages have, in `lang` (signals need no mounted app).
     fn i18n_in(lang: Lang) -> I18n {
-        use leptos::prelude::{RwSignal, Signal};
-        // Signals live in an owner's arena (the server build's `sandboxed-arenas`): give this
-        // test thread one for the rest of its run.
-        let owner = leptos::prelude::Owner::new();
-        owner.set();
-        std::mem::forget(owner);
-        I18n::new(
-            RwSignal::new(lang.language()),
-            &crate::i18n::LANGUAGES,
-            Signal::derive(|| crate::i18n::LOADERS.to_vec()),
-        )
+        crate::i18n::test_context(lang)
     }
 
     /// Real messages, one of each kind the server sends.

@@ -285,42 +285,11 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use leptos_fluent::{Language, WritingDirection};
-
     use super::*;
-    use crate::i18n::{Lang, TRANSLATIONS};
+    use crate::i18n::Lang;
 
-    /// A translation context in `lang`, as the app provides it (no request, no page).
     fn i18n_in(lang: Lang) -> I18n {
-        static EN: Language = Language {
-            id: "en",
-            name: "English",
-            dir: &WritingDirection::Ltr,
-            flag: None,
-            script: None,
-        };
-        static ES: Language = Language {
-            id: "es",
-            name: "Español",
-            dir: &WritingDirection::Ltr,
-            flag: None,
-            script: None,
-        };
-        static LANGUAGES: [&Language; 2] = [&EN, &ES];
-        let language = match lang {
-            Lang::En => &EN,
-            Lang::Es => &ES,
-        };
-        // Signals live in an owner's arena (the server build's `sandboxed-arenas`): give this
-        // test thread one for the rest of its run.
-        let owner = leptos::prelude::Owner::new();
-        owner.set();
-        std::mem::forget(owner);
-        I18n::new(
-            RwSignal::new(language),
-            &LANGUAGES,
-            Signal::derive(|| vec![&TRANSLATIONS]),
-        )
+        crate::i18n::test_context(lang)
     }
 
     #[test]
