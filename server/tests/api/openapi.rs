@@ -8,7 +8,8 @@ use reqwest::{Method, RequestBuilder, StatusCode, header, multipart};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ONE, PASSWORD, TestApp, digit_png, login, new_user, settings, spawn_app_with,
+    MailServer, ONE, PASSWORD, TestApp, digit_png, link_token, login, new_user, settings,
+    spawn_app_with,
 };
 
 /// Sends requests and checks each answer against the document.
@@ -175,7 +176,8 @@ async fn every_server_function_is_documented_with_its_method() {
 
 #[tokio::test]
 async fn every_answer_matches_its_documented_schema() {
-    let app = spawn_app_with(settings().set("PREDICT_PER_HOUR", "2")).await;
+    let smtp = MailServer::spawn().await;
+    let app = spawn_app_with(smtp.settings().set("PREDICT_PER_HOUR", "2")).await;
     let mut check = Checker::new(&app).await;
     // The checker can fail: answers that drift from the document are caught.
     let drifted = json!({"username": "ada", "role": "user"});
@@ -316,6 +318,95 @@ async fn every_answer_matches_its_documented_schema() {
     );
     assert_eq!(check.get("/api/history", "?page=1", token).await.0, 200);
     assert_eq!(check.post("/api/clear_history", token).await.0, 200);
+
+    // Mail and language: an address confirmed from its link, a forgotten password reset from
+    // its link, a new address, the interface language; each with a refusal.
+    let address = "docs_mail@example.test";
+    let with_address = json!({"username": "docs_mail", "password": PASSWORD, "email": address});
+    assert_eq!(
+        check.post_json("/api/register", None, with_address).await.0,
+        201
+    );
+    let mailer = login(&app, "docs_mail", PASSWORD).await;
+    let resend = app
+        .client
+        .post(app.url("/api/resend_confirmation"))
+        .bearer_auth(&mailer.token)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("");
+    assert_eq!(
+        check
+            .call(Method::POST, "/api/resend_confirmation", resend)
+            .await
+            .0,
+        200
+    );
+    let arrival = std::time::Duration::from_secs(30);
+    let mails = smtp.wait_for_to(address, 1, arrival).await;
+    let confirmation = link_token(&mails[0], "/confirm-email");
+    let forged = json!({"token": "not-a-token-the-server-made"});
+    assert_eq!(
+        check.post_json("/api/confirm_email", None, forged).await.0,
+        400
+    );
+    let confirm = json!({"token": confirmation});
+    assert_eq!(
+        check.post_json("/api/confirm_email", None, confirm).await.0,
+        200
+    );
+    let forgot = json!({"login": "docs_mail"});
+    assert_eq!(
+        check
+            .post_json("/api/forgot_password", None, forgot)
+            .await
+            .0,
+        200
+    );
+    let mails = smtp.wait_for_to(address, 3, arrival).await;
+    let reset_mail = mails
+        .iter()
+        .find(|mail| mail.text.contains("/reset-password?token="))
+        .expect("a reset mail");
+    let reset_token = link_token(reset_mail, "/reset-password");
+    let weak = json!({"token": reset_token, "new_password": "password1"});
+    assert_eq!(
+        check.post_json("/api/reset_password", None, weak).await.0,
+        422
+    );
+    let reset = json!({"token": reset_token, "new_password": "a reset passphrase for docs"});
+    assert_eq!(
+        check.post_json("/api/reset_password", None, reset).await.0,
+        200
+    );
+    let mailer = login(&app, "docs_mail", "a reset passphrase for docs").await;
+    let mailer = Some(mailer.token.as_str());
+    let wrong = json!({"email": "docs_new@example.test", "password": PASSWORD});
+    assert_ne!(
+        check.post_json("/api/change_email", mailer, wrong).await.0,
+        200
+    );
+    let change =
+        json!({"email": "docs_new@example.test", "password": "a reset passphrase for docs"});
+    assert_eq!(
+        check.post_json("/api/change_email", mailer, change).await.0,
+        200
+    );
+    let unknown = json!({"language": "xx"});
+    assert_eq!(
+        check
+            .post_json("/api/set_language", mailer, unknown)
+            .await
+            .0,
+        422
+    );
+    let spanish = json!({"language": "es"});
+    assert_eq!(
+        check
+            .post_json("/api/set_language", mailer, spanish)
+            .await
+            .0,
+        200
+    );
 
     // Administration: refused to a user, allowed to an admin.
     assert_eq!(check.get("/api/admin/users", "", token).await.0, 403);
