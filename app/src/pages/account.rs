@@ -1,8 +1,8 @@
 //! `/account`: the email address (confirm, resend, change), change the password (other sessions
 //! end), log out everywhere, delete the account.
 
+use super::PageTitle;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use leptos_meta::Title;
 use leptos_router::{NavigateOptions, hooks::use_navigate};
 
 use super::{
@@ -28,7 +28,7 @@ fn role_name(i18n: I18n, role: &str) -> String {
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || tr!(i18n, "account-title")/>
+        <PageTitle text=move || tr!(i18n, "account-title")/>
         <RequireUser children=|user| view! { <Account user/> }/>
     }
 }

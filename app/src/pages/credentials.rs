@@ -4,8 +4,8 @@
 //! takes an optional email address (confirmed by mail); log-in links to the forgotten-password
 //! page.
 
+use super::PageTitle;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use leptos_meta::Title;
 use leptos_router::{
     NavigateOptions,
     components::A,
@@ -147,15 +147,17 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
         });
     };
 
-    let (title, action, submit, password_autocomplete) = match mode {
+    let title = move || match mode {
+        Mode::LogIn => tr!(i18n, "auth-login-title"),
+        Mode::SignUp => tr!(i18n, "auth-signup-title"),
+    };
+    let (action, submit, password_autocomplete) = match mode {
         Mode::LogIn => (
-            move_tr!(i18n, "auth-login-title"),
             "/auth/login",
             move_tr!(i18n, "auth-login-submit"),
             "current-password",
         ),
         Mode::SignUp => (
-            move_tr!(i18n, "auth-signup-title"),
             "/auth/register",
             move_tr!(i18n, "auth-signup-submit"),
             "new-password",
@@ -163,7 +165,7 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
     };
 
     view! {
-        <Title text=move || title.get()/>
+        <PageTitle text=title/>
         <section class="auth-page">
             <h1>{title}</h1>
             <form

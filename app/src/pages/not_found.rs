@@ -1,7 +1,7 @@
 //! The page for addresses that lead nowhere, sent with status 404.
 
+use super::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::i18n::{move_tr, tr, use_i18n};
@@ -15,7 +15,7 @@ pub fn NotFound() -> impl IntoView {
     crate::layout::mark_page_live();
     let i18n = use_i18n();
     view! {
-        <Title text=move || tr!(i18n, "auth-not-found-title")/>
+        <PageTitle text=move || tr!(i18n, "auth-not-found-title")/>
         <section class="not-found">
             <h1>{move_tr!(i18n, "auth-not-found-title")}</h1>
             <p>{move_tr!(i18n, "auth-not-found-text")}</p>

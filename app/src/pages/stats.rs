@@ -3,8 +3,8 @@
 //! confusion matrix of labelled answers as a table too. The same figures as JSON:
 //! `GET /api/admin/stats`.
 
+use super::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::admin::AdminsOnly;
@@ -18,7 +18,7 @@ use crate::{
 pub fn StatsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || tr!(i18n, "admin-stats-title")/>
+        <PageTitle text=move || tr!(i18n, "admin-stats-title")/>
         <RequireUser children=|user| {
             if user.is_admin() { view! { <Figures/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
         }/>

@@ -117,8 +117,16 @@ async fn concurrent_page_renders_are_all_whole_and_keep_their_policy() {
             (path, status, csp, html)
         }
     });
-    for (path, status, csp, html) in futures::future::join_all(renders).await {
-        assert_eq!(status, 200, "{path}: {}", &html[..html.len().min(2000)]);
+    let rendered = futures::future::join_all(renders).await;
+    if let Some((path, status, _, html)) = rendered.iter().find(|(_, status, ..)| *status != 200) {
+        let log = server.stop_and_read_log();
+        panic!(
+            "{path} answered {status}: {}\n--- server log ---\n{log}",
+            &html[..html.len().min(2000)]
+        );
+    }
+    for (path, status, csp, html) in rendered {
+        assert_eq!(status, 200, "{path}");
         assert!(csp.contains("'nonce-"), "page without its policy: {csp}");
         // The document, then the resolved resources for hydration; the last script closes.
         assert!(html.contains("</html>"), "cut-off page");
