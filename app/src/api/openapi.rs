@@ -317,7 +317,7 @@ const ENDPOINTS: &[Endpoint] = &[
         method: HttpMethod::Post,
         path: "/api/set_language",
         tag: "accounts",
-        summary: "Save the interface language (en or es), applied at each log-in",
+        summary: "Save the interface language (en or es), applied at each log-in; 60 changes an hour",
         input: Input::Json("LanguageChoice"),
         auth: Auth::Session,
         ok: (200, Some("Message")),

@@ -31,7 +31,7 @@ use crate::{
     clock::{now, rfc3339},
     config::Config,
     edge::client::client_ip,
-    failure::database,
+    failure::{database, too_many},
     mail::{Kind, Mail, Params, outbox},
     metrics::service::{LimitName, ServiceMetrics},
     ratelimit::{Backoff, Limiter, Window},
@@ -45,6 +45,9 @@ pub const LOGIN_BACKOFF: Backoff = Backoff {
     max: Duration::from_secs(3600),
     memory: Duration::from_secs(24 * 3600),
 };
+
+/// Language changes saved per account and hour (`POST /api/set_language`, `/auth/language`).
+pub const LANGUAGE_CHANGES_PER_HOUR: u64 = 60;
 
 pub struct AccountService {
     db: AnyPool,
@@ -384,6 +387,23 @@ impl AccountService {
                 LANGUAGE_UNKNOWN,
             ));
         };
+        // The same choice again (every switch back and forth in a tab) writes nothing.
+        if caller.user.language.as_deref() == Some(lang) {
+            return Ok(Message::new(LANGUAGE_SAVED));
+        }
+        // A bound on the writes one account can cause; far above what a person switching does.
+        let window = [Window {
+            key: format!("language:{}", caller.user.id),
+            limit: LANGUAGE_CHANGES_PER_HOUR,
+            period: Duration::from_secs(3600),
+        }];
+        let decision = self.limiter.hit(&window).await;
+        if !decision.allowed {
+            return Err(too_many(
+                "Too many language changes for this account; try again later",
+                decision.retry_after().as_secs(),
+            ));
+        }
         store::set_language(&self.db, &caller.user.id, lang, now())
             .await
             .map_err(|e| database(&e, "saving a language"))?;

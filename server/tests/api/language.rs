@@ -188,6 +188,28 @@ async fn the_account_remembers_the_language() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body, json!({"msg": app::api::LANGUAGE_SAVED}));
     assert_eq!(account_language(&app, &session.token).await, json!("es"));
+
+    // The same choice again, from many tabs at once, writes and counts nothing.
+    let again = futures::future::join_all((0..100).map(|_| set(json!("es")))).await;
+    assert!(
+        again
+            .iter()
+            .all(|r| r.as_ref().expect("request").status() == StatusCode::OK)
+    );
+    // Changes are bounded per account: the first one above counted, so 59 more are saved
+    // and the next is refused with a wait, leaving the saved language as it was.
+    let limit = trazo_server::accounts::service::LANGUAGE_CHANGES_PER_HOUR;
+    for change in 1..limit {
+        let language = if change % 2 == 1 { "en" } else { "es" };
+        let response = set(json!(language)).await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "change {change}");
+    }
+    let saved = account_language(&app, &session.token).await;
+    let other = if saved == json!("en") { "es" } else { "en" };
+    let refused = set(json!(other)).await.expect("request");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key(header::RETRY_AFTER));
+    assert_eq!(account_language(&app, &session.token).await, saved);
 }
 
 #[tokio::test]
