@@ -1,10 +1,11 @@
 //! `/account`: the email address (confirm, resend, change), change the password (other sessions
 //! end), log out everywhere, delete the account.
 
-use super::PageTitle;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos_meta::Title;
 use leptos_router::{NavigateOptions, hooks::use_navigate};
 
+use super::title_text;
 use super::{
     notice::{Notice, NoticeLine},
     recovery::submit_with,
@@ -28,7 +29,7 @@ fn role_name(i18n: I18n, role: &str) -> String {
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <PageTitle text=move || tr!(i18n, "account-title")/>
+        <Title text=title_text(move || tr!(i18n, "account-title"))/>
         <RequireUser children=|user| view! { <Account user/> }/>
     }
 }

@@ -1,10 +1,11 @@
 //! `/admin`: accounts with search and paging; disable or enable an account. Admins only; anyone
 //! else gets a page saying so (status 403), and the API refuses them too.
 
-use super::PageTitle;
 use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use super::title_text;
 use super::{
     notice::{Notice, NoticeLine},
     pager::{Pager, use_page},
@@ -19,7 +20,7 @@ use crate::{
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <PageTitle text=move || tr!(i18n, "admin-title")/>
+        <Title text=title_text(move || tr!(i18n, "admin-title"))/>
         <RequireUser children=|user| {
             if user.is_admin() { view! { <Admin me=user.username/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
         }/>

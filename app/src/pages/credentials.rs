@@ -4,8 +4,8 @@
 //! takes an optional email address (confirmed by mail); log-in links to the forgotten-password
 //! page.
 
-use super::PageTitle;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos_meta::Title;
 use leptos_router::{
     NavigateOptions,
     components::A,
@@ -13,6 +13,7 @@ use leptos_router::{
 };
 
 use super::notice::SubmitButton;
+use super::title_text;
 use crate::{
     api,
     auth::{encode_component, safe_next, use_auth},
@@ -147,25 +148,27 @@ fn CredentialsForm(mode: Mode) -> impl IntoView {
         });
     };
 
-    let title = move || match mode {
-        Mode::LogIn => tr!(i18n, "auth-login-title"),
-        Mode::SignUp => tr!(i18n, "auth-signup-title"),
-    };
-    let (action, submit, password_autocomplete) = match mode {
+    let (title, action, submit, password_autocomplete) = match mode {
         Mode::LogIn => (
+            move_tr!(i18n, "auth-login-title"),
             "/auth/login",
             move_tr!(i18n, "auth-login-submit"),
             "current-password",
         ),
         Mode::SignUp => (
+            move_tr!(i18n, "auth-signup-title"),
             "/auth/register",
             move_tr!(i18n, "auth-signup-submit"),
             "new-password",
         ),
     };
+    let page_title = move || match mode {
+        Mode::LogIn => tr!(i18n, "auth-login-title"),
+        Mode::SignUp => tr!(i18n, "auth-signup-title"),
+    };
 
     view! {
-        <PageTitle text=title/>
+        <Title text=title_text(page_title)/>
         <section class="auth-page">
             <h1>{title}</h1>
             <form

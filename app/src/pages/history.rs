@@ -3,13 +3,14 @@
 //! by digit (a plain GET form, so they work without JavaScript); the labelled digits as a
 //! dataset to download; and a button to clear them all (after a confirmation).
 
-use super::PageTitle;
 use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
 use leptos_router::{
     components::{A, Form},
     hooks::use_query_map,
 };
 
+use super::title_text;
 use super::{
     label::LabelControl,
     notice::{Notice, NoticeLine},
@@ -60,7 +61,7 @@ fn use_filters() -> Memo<Filters> {
 pub fn HistoryPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <PageTitle text=move || tr!(i18n, "history-title")/>
+        <Title text=title_text(move || tr!(i18n, "history-title"))/>
         <RequireUser children=|_| view! { <History/> }/>
     }
 }

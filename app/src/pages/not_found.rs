@@ -1,9 +1,10 @@
 //! The page for addresses that lead nowhere, sent with status 404.
 
-use super::PageTitle;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 
+use super::title_text;
 use crate::i18n::{move_tr, tr, use_i18n};
 
 #[component]
@@ -15,7 +16,7 @@ pub fn NotFound() -> impl IntoView {
     crate::layout::mark_page_live();
     let i18n = use_i18n();
     view! {
-        <PageTitle text=move || tr!(i18n, "auth-not-found-title")/>
+        <Title text=title_text(move || tr!(i18n, "auth-not-found-title"))/>
         <section class="not-found">
             <h1>{move_tr!(i18n, "auth-not-found-title")}</h1>
             <p>{move_tr!(i18n, "auth-not-found-text")}</p>

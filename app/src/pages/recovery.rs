@@ -5,10 +5,11 @@
 //! back with a short code. Following a link never changes anything by itself (mail scanners
 //! open links): the page asks for a click, a POST.
 
-use super::PageTitle;
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use super::title_text;
 use super::{
     credentials::message_for,
     notice::{Notice, NoticeLine, SubmitButton},
@@ -85,7 +86,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         });
     };
     view! {
-        <PageTitle text=move || tr!(i18n, "auth-forgot-title")/>
+        <Title text=title_text(move || tr!(i18n, "auth-forgot-title"))/>
         <section class="auth-page">
             <h1>{move_tr!(i18n, "auth-forgot-title")}</h1>
             <p>{move_tr!(i18n, "auth-forgot-intro")}</p>
@@ -141,7 +142,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         }
     };
     view! {
-        <PageTitle text=move || tr!(i18n, "auth-reset-title")/>
+        <Title text=title_text(move || tr!(i18n, "auth-reset-title"))/>
         <section class="auth-page">
             <h1>{move_tr!(i18n, "auth-reset-title")}</h1>
             <form
@@ -198,7 +199,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         }
     };
     view! {
-        <PageTitle text=move || tr!(i18n, "auth-confirm-title")/>
+        <Title text=title_text(move || tr!(i18n, "auth-confirm-title"))/>
         <section class="auth-page">
             <h1>{move_tr!(i18n, "auth-confirm-title")}</h1>
             <form

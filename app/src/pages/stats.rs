@@ -3,11 +3,12 @@
 //! confusion matrix of labelled answers as a table too. The same figures as JSON:
 //! `GET /api/admin/stats`.
 
-use super::PageTitle;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::admin::AdminsOnly;
+use super::title_text;
 use crate::{
     api::{self, ModelStats},
     auth::{RequireUser, with_refresh},
@@ -18,7 +19,7 @@ use crate::{
 pub fn StatsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <PageTitle text=move || tr!(i18n, "admin-stats-title")/>
+        <Title text=title_text(move || tr!(i18n, "admin-stats-title"))/>
         <RequireUser children=|user| {
             if user.is_admin() { view! { <Figures/> }.into_any() } else { view! { <AdminsOnly/> }.into_any() }
         }/>
