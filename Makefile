@@ -50,8 +50,8 @@ fmt:
 
 ## Clippy as `make test` runs it (same packages and flags, so the two share build artifacts).
 lint:
-	cargo clippy -p app -p server -p trazo-model --all-targets --locked -- -D warnings
-	cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
+	cargo clippy -p app -p server -p trazo-model -p trazo-live --all-targets --locked -- -D warnings
+	cargo clippy -p frontend -p trazo-live --target wasm32-unknown-unknown --locked -- -D warnings
 
 ## Remove the development database.
 clean-data:

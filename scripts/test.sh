@@ -59,7 +59,10 @@ if [ "${1:-}" = "--with-postgres" ]; then
   cargo test -p app -p server -p trazo-model -p trazo-live --locked -- "${skips[@]}"
 
   say "abuse suite and timing tests (one at a time; the abuse suite attacks the real binary)"
-  cargo test -p server --test api --locked -- --test-threads=1 "${serial[@]}"
+  # The same packages as above, so dependencies keep the features they were built with there
+  # (`-p server` alone unifies features differently and rebuilt Burn and more a second time).
+  cargo test -p app -p server -p trazo-model -p trazo-live --test api --locked -- \
+    --test-threads=1 "${serial[@]}"
 
   say "end-to-end tests (Playwright, Debian Chromium, against the release build)"
   port=$(free_port)
