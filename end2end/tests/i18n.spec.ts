@@ -149,7 +149,11 @@ test.describe("without JavaScript", () => {
     await page.getByLabel("Contraseña", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Iniciar sesión" }).click();
     await expect(page).toHaveURL(/\/$/);
-    await expect(page.getByRole("button", { name: "Cerrar sesión" })).toBeAttached();
+    // On a phone the button is in the collapsed menu (hidden without JavaScript): in the page,
+    // not visible.
+    await expect(
+      page.getByRole("button", { name: "Cerrar sesión", exact: true, includeHidden: true }),
+    ).toBeAttached();
 
     // English: by the switch's plain form post where the header shows it (on a phone the
     // collapsed menu needs JavaScript), else by the cookie it sets.
@@ -171,6 +175,8 @@ test.describe("without JavaScript", () => {
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
     await expect(page).toHaveURL(/\/$/);
-    await expect(page.getByRole("button", { name: "Log out" })).toBeAttached();
+    await expect(
+      page.getByRole("button", { name: "Log out", exact: true, includeHidden: true }),
+    ).toBeAttached();
   });
 });

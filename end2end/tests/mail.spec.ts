@@ -57,7 +57,7 @@ test("an address is confirmed by mail, and a forgotten password is reset by mail
   await expect(address).not.toContainText(/not confirmed|unconfirmed/i);
 
   await openNav(page);
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
   await openNav(page);
   await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
 
