@@ -13,6 +13,9 @@ use image::{
     metadata::Orientation,
 };
 
+#[doc(hidden)]
+pub mod reference;
+
 /// Bump whenever a change here can change the 28x28 output for some input (part of cache keys).
 pub const PREPROCESS_VERSION: u32 = 1;
 
