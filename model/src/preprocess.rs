@@ -164,7 +164,7 @@ enum Layout {
     Rgba,
 }
 
-/// Decoded pixels to model input (by `from_gray`, [`from_gray`] or [`from_gray_steps`]):
+/// Decoded pixels to model input (through `from_gray`: [`from_gray`] or [`from_gray_steps`]):
 /// composited onto white, or onto black when that finds no digit and the image has
 /// transparency. Gives exactly what converting them to grey + alpha with the `image` crate
 /// (`DynamicImage::into_luma_alpha8`) and compositing that gives, without the intermediate
