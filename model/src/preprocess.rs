@@ -6,12 +6,18 @@
 //!
 //! Over 400 lines on purpose: one pipeline, read top to bottom in the order it runs, tests last.
 
-use std::io::Cursor;
+use std::{borrow::Cow, io::Cursor, sync::OnceLock};
 
 use image::{
-    DynamicImage, GrayAlphaImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits,
-    metadata::Orientation,
+    ColorType, DynamicImage, GrayAlphaImage, ImageDecoder, ImageError, ImageFormat, ImageReader,
+    Limits, LumaA, Rgba, metadata::Orientation,
 };
+
+// The explicit path keeps the module found when this file is included elsewhere by `#[path]`
+// (the fuzz target does).
+#[doc(hidden)]
+#[path = "preprocess/reference.rs"]
+pub mod reference;
 
 /// Bump whenever a change here can change the 28x28 output for some input (part of cache keys).
 pub const PREPROCESS_VERSION: u32 = 1;
@@ -111,10 +117,11 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
 pub fn preprocess(bytes: &[u8]) -> Result<Preprocessed, PreprocessError> {
     let kind = sniff(bytes).ok_or(PreprocessError::UnsupportedType)?;
     // Refuses, from the headers alone, what would need more than MAX_DECODE_MEMORY, so that
-    // preprocess and memory_needed always agree on what is accepted.
-    memory_needed(bytes)?;
-    let image = decode(bytes, kind)?;
-    from_decoded(&image).map(|(preprocessed, _)| preprocessed)
+    // preprocess and memory_needed always agree on what is accepted; the decoder that read the
+    // headers then decodes.
+    let (_, decoder) = checked_decoder(bytes, kind)?;
+    let pixels = decode_pixels(decoder)?;
+    from_pixels(&pixels, from_gray)
 }
 
 /// The same path for pixels a browser already holds (a canvas's `ImageData`: RGBA, row-major),
@@ -125,20 +132,234 @@ pub fn from_rgba(
     width: u32,
     height: u32,
 ) -> Result<(Preprocessed, Steps), PreprocessError> {
-    let image = image::RgbaImage::from_raw(width, height, rgba).ok_or(PreprocessError::NoDigit)?;
-    from_decoded(&DynamicImage::ImageRgba8(image).into_luma_alpha8())
+    // As `RgbaImage::from_raw`: a buffer too short for the size is refused, bytes past it ignored.
+    let len = (width as usize)
+        .checked_mul(height as usize)
+        .and_then(|n| n.checked_mul(4))
+        .filter(|&len| len <= rgba.len())
+        .ok_or(PreprocessError::NoDigit)?;
+    let pixels = Pixels {
+        data: Cow::Borrowed(&rgba[..len]),
+        layout: Layout::Rgba,
+        width: width as usize,
+        height: height as usize,
+    };
+    from_pixels(&pixels, from_gray_steps)
 }
 
-/// A decoded grey + alpha image to model input: composited onto white, or onto black when that
-/// finds no digit and the image has transparency.
-fn from_decoded(image: &GrayAlphaImage) -> Result<(Preprocessed, Steps), PreprocessError> {
-    match from_gray_alpha_steps(image, u8::MAX) {
+/// Decoded 8-bit pixels, as the decoder wrote them.
+struct Pixels<'a> {
+    data: Cow<'a, [u8]>,
+    layout: Layout,
+    width: usize,
+    height: usize,
+}
+
+/// The channels of [`Pixels`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Luma,
+    LumaAlpha,
+    Rgb,
+    Rgba,
+}
+
+/// Decoded pixels to model input (through `from_gray`: [`from_gray`] or [`from_gray_steps`]):
+/// composited onto white, or onto black when that finds no digit and the image has
+/// transparency. Gives exactly what converting them to grey + alpha with the `image` crate
+/// (`DynamicImage::into_luma_alpha8`) and compositing that gives, without the intermediate
+/// images: see [`to_gray`].
+fn from_pixels<T>(
+    pixels: &Pixels,
+    from_gray: impl Fn(&[u8], usize, usize) -> Result<T, PreprocessError>,
+) -> Result<T, PreprocessError> {
+    let (width, height) = (pixels.width, pixels.height);
+    let (gray, transparent) = to_gray(pixels, u8::MAX);
+    match from_gray(&gray, width, height) {
         // Light strokes on a transparent canvas vanish on white; try the other background.
-        Err(PreprocessError::NoDigit) if image.pixels().any(|p| p.0[1] < u8::MAX) => {
-            from_gray_alpha_steps(image, 0)
+        Err(PreprocessError::NoDigit) if transparent => {
+            from_gray(&to_gray(pixels, 0).0, width, height)
         }
         result => result,
     }
+}
+
+/// Composites `pixels` onto `background`, in grey, and tells whether any pixel is not opaque.
+///
+/// Bit for bit what `DynamicImage::into_luma_alpha8` and [`composite`] give: grey + alpha pixels
+/// are composited as they are; colour is first turned into luma by the `image` crate's own
+/// formula (see [`RgbLuma`]), and alpha is kept as it is (the crate's conversion of an 8-bit alpha
+/// to `f32` and back is the identity; a unit test checks both for every value).
+fn to_gray<'a>(pixels: &'a Pixels, background: u8) -> (Cow<'a, [u8]>, bool) {
+    let data: &[u8] = &pixels.data;
+    match pixels.layout {
+        // Opaque grey is its own composite.
+        Layout::Luma => (Cow::Borrowed(data), false),
+        Layout::LumaAlpha => {
+            let (pairs, _) = data.as_chunks::<2>();
+            let gray = pairs
+                .iter()
+                .map(|&[l, a]| composite(l, a, background))
+                .collect();
+            let transparent = pairs.iter().any(|&[_, a]| a < u8::MAX);
+            (Cow::Owned(gray), transparent)
+        }
+        Layout::Rgb => {
+            let luma = RgbLuma::get();
+            let (triples, _) = data.as_chunks::<3>();
+            let mut gray = Vec::with_capacity(triples.len());
+            // Blocks of opaque grey (what a drawing mostly is) are copied, if the crate's luma of
+            // grey is that grey; any other block pixel by pixel.
+            for block in triples.chunks(16) {
+                let plain = block
+                    .iter()
+                    .fold(luma.grey_is_identity, |plain, &[r, g, b]| {
+                        plain & (r == g) & (g == b)
+                    });
+                if plain {
+                    gray.extend(block.iter().map(|&[r, ..]| r));
+                } else {
+                    gray.extend(block.iter().map(|&rgb| luma.of(rgb)));
+                }
+            }
+            (Cow::Owned(gray), false)
+        }
+        Layout::Rgba => {
+            let luma = RgbLuma::get();
+            let (quads, _) = data.as_chunks::<4>();
+            let mut gray = Vec::with_capacity(quads.len());
+            let mut transparent = false;
+            for block in quads.chunks(16) {
+                // Zero for opaque grey: r == g == b (the low 16 bits of p ^ p >> 8) and a == 255.
+                let mixed = block.iter().fold(0, |mixed, &px| {
+                    let p = u32::from_le_bytes(px);
+                    mixed | ((p ^ (p >> 8)) & 0xFFFF) | (!p & 0xFF00_0000)
+                });
+                if mixed == 0 && luma.grey_is_identity {
+                    gray.extend(block.iter().map(|&[r, ..]| r));
+                } else {
+                    gray.extend(block.iter().map(|&[r, g, b, a]| {
+                        let l = luma.of([r, g, b]);
+                        if a == u8::MAX {
+                            l
+                        } else {
+                            transparent = true;
+                            composite(l, a, background)
+                        }
+                    }));
+                }
+            }
+            (Cow::Owned(gray), transparent)
+        }
+    }
+}
+
+/// The `image` crate's RGB to luma conversion for 8-bit pixels, reproduced: it expands each
+/// channel to `f32` (`c * (1 / 255)`), takes the dot product with the sRGB luminance
+/// coefficients (the crate derives them at run time; they are read back from the crate here,
+/// exactly), multiply-accumulating in the same order (fused where the crate fuses, that is
+/// where FMA is a compile-time target feature), and rounds `luma * 255` to the nearest. Grey
+/// pixels (the usual drawing) come from a table made with the same formula.
+struct RgbLuma {
+    coefficients: [f32; 3],
+    grey: [u8; 256],
+    /// Whether the luma of every grey `(v, v, v)` is `v` (it is, with the crate's coefficients;
+    /// checked, not assumed).
+    grey_is_identity: bool,
+}
+
+impl RgbLuma {
+    fn get() -> &'static Self {
+        static LUMA: OnceLock<RgbLuma> = OnceLock::new();
+        LUMA.get_or_init(|| {
+            let coefficients = srgb_luma_coefficients();
+            let mut luma = Self {
+                coefficients,
+                grey: [0; 256],
+                grey_is_identity: false,
+            };
+            for v in 0..=u8::MAX {
+                luma.grey[usize::from(v)] = luma.computed([v, v, v]);
+            }
+            luma.grey_is_identity = (0..=u8::MAX).all(|v| luma.grey[usize::from(v)] == v);
+            luma
+        })
+    }
+
+    #[inline]
+    fn of(&self, [r, g, b]: [u8; 3]) -> u8 {
+        if r == g && g == b {
+            self.grey[usize::from(r)]
+        } else {
+            self.computed([r, g, b])
+        }
+    }
+
+    fn computed(&self, rgb: [u8; 3]) -> u8 {
+        const R: f32 = 1.0 / u8::MAX as f32;
+        let mut luma = 0.0f32;
+        for (c, k) in rgb.into_iter().zip(self.coefficients) {
+            luma = multiply_accumulate(luma, f32::from(c) * R, k);
+        }
+        round_to_u8(luma * f32::from(u8::MAX))
+    }
+}
+
+/// The luminance coefficients the `image` crate uses for RGB to luma: converting pure red, green
+/// and blue `f32` pixels (where its channel conversions are the identity) gives them exactly.
+fn srgb_luma_coefficients() -> [f32; 3] {
+    let primaries = image::Rgba32FImage::from_fn(3, 1, |x, _| {
+        let mut p = Rgba([0.0, 0.0, 0.0, 1.0]);
+        p.0[x as usize] = 1.0;
+        p
+    });
+    let luma = DynamicImage::ImageRgba32F(primaries).to_luma_alpha32f();
+    std::array::from_fn(|x| {
+        let LumaA([l, _]) = *luma.get_pixel(x as u32, 0);
+        l
+    })
+}
+
+/// `acc + a * b` exactly as the `image` crate's `multiply_accumulate` computes it: fused where
+/// FMA is a compile-time target feature (x86 with `fma`, aarch64 with `neon`), else not.
+#[cfg(any(
+    all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "fma"
+    ),
+    all(target_arch = "aarch64", target_feature = "neon")
+))]
+#[inline(always)]
+fn multiply_accumulate(acc: f32, a: f32, b: f32) -> f32 {
+    a.mul_add(b, acc)
+}
+
+/// `acc + a * b` exactly as the `image` crate's `multiply_accumulate` computes it: fused where
+/// FMA is a compile-time target feature (x86 with `fma`, aarch64 with `neon`), else not.
+#[cfg(not(any(
+    all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "fma"
+    ),
+    all(target_arch = "aarch64", target_feature = "neon")
+)))]
+#[inline(always)]
+fn multiply_accumulate(acc: f32, a: f32, b: f32) -> f32 {
+    acc + a * b
+}
+
+/// `x.round() as u8` (round half away from zero, saturating, NaN to 0) without the `roundf`
+/// library call that `f32::round` is on x86-64's baseline instruction set. For `0 <= x < 2^24`
+/// the truncation is exact and so is `x - t`; larger, negative and NaN inputs saturate as `as`
+/// does.
+#[inline]
+fn round_to_u8(x: f32) -> u8 {
+    let t = x as u32; // truncates; saturates negatives and NaN to 0
+    if t >= u32::from(u8::MAX) {
+        return u8::MAX;
+    }
+    let up = x - t as f32 >= 0.5;
+    (t + u32::from(up)) as u8
 }
 
 /// The most memory, in bytes, that [`preprocess`] can need for `bytes`, judged from the image
@@ -153,6 +374,14 @@ fn from_decoded(image: &GrayAlphaImage) -> Result<(Preprocessed, Steps), Preproc
 /// unsupported type, an unreadable header or an image over the limits.
 pub fn memory_needed(bytes: &[u8]) -> Result<u64, PreprocessError> {
     let kind = sniff(bytes).ok_or(PreprocessError::UnsupportedType)?;
+    checked_decoder(bytes, kind).map(|(needed, _)| needed)
+}
+
+/// [`memory_needed`]'s checks and count, and the decoder that read the headers, for decoding.
+fn checked_decoder(
+    bytes: &[u8],
+    kind: ImageKind,
+) -> Result<(u64, impl ImageDecoder + '_), PreprocessError> {
     let extra = match kind {
         ImageKind::Gif => 5 * gif_first_frame_pixels(bytes)?,
         ImageKind::Jpeg => jpeg_coefficient_bytes(bytes),
@@ -166,7 +395,7 @@ pub fn memory_needed(bytes: &[u8]) -> Result<u64, PreprocessError> {
     if needed > MAX_DECODE_MEMORY {
         return Err(PreprocessError::TooLarge);
     }
-    Ok(needed)
+    Ok((needed, decoder))
 }
 
 /// What a progressive JPEG's decoder keeps besides its output: every coefficient of every
@@ -268,6 +497,44 @@ pub fn decode(bytes: &[u8], kind: ImageKind) -> Result<GrayAlphaImage, Preproces
     Ok(image.into_luma_alpha8())
 }
 
+/// Decodes to 8-bit pixels as the decoder writes them (grey, grey + alpha, RGB or RGBA), for
+/// [`from_pixels`] to turn into grey in one pass. Anything else (16-bit PNGs), and pictures that
+/// need an EXIF rotation, go through [`decode`]'s way (`DynamicImage`, rotated, to grey +
+/// alpha): rare, and that way their result is the `image` crate's by construction.
+fn decode_pixels(mut decoder: impl ImageDecoder) -> Result<Pixels<'static>, PreprocessError> {
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let layout = match decoder.color_type() {
+        ColorType::L8 => Some(Layout::Luma),
+        ColorType::La8 => Some(Layout::LumaAlpha),
+        ColorType::Rgb8 => Some(Layout::Rgb),
+        ColorType::Rgba8 => Some(Layout::Rgba),
+        _ => None,
+    };
+    let (width, height) = decoder.dimensions();
+    let (width, height) = (width as usize, height as usize);
+    if let (Some(layout), Orientation::NoTransforms) = (layout, orientation) {
+        // As `DynamicImage::from_decoder` does; `open_decoder` has checked the size.
+        let mut data = vec![0u8; decoder.total_bytes() as usize];
+        decoder.read_image(&mut data).map_err(decode_error)?;
+        return Ok(Pixels {
+            data: Cow::Owned(data),
+            layout,
+            width,
+            height,
+        });
+    }
+    let mut image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    image.apply_orientation(orientation);
+    let image = image.into_luma_alpha8();
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    Ok(Pixels {
+        data: Cow::Owned(image.into_raw()),
+        layout: Layout::LumaAlpha,
+        width,
+        height,
+    })
+}
+
 fn decode_error(e: ImageError) -> PreprocessError {
     match e {
         ImageError::Limits(_) => PreprocessError::TooLarge,
@@ -308,7 +575,7 @@ pub fn from_gray(
     width: usize,
     height: usize,
 ) -> Result<Preprocessed, PreprocessError> {
-    from_gray_steps(gray, width, height).map(|(preprocessed, _)| preprocessed)
+    from_gray_parts(gray, width, height, false).map(|(preprocessed, _, _)| preprocessed)
 }
 
 /// The images between a drawing and the model's input, for people learning how an MNIST model
@@ -327,16 +594,54 @@ pub fn from_gray_steps(
     width: usize,
     height: usize,
 ) -> Result<(Preprocessed, Steps), PreprocessError> {
+    from_gray_parts(gray, width, height, true).map(|(preprocessed, crop, fitted)| {
+        let crop = crop.unwrap_or(Plane {
+            width: 0,
+            height: 0,
+            data: Vec::new(),
+        });
+        (preprocessed, Steps { crop, fitted })
+    })
+}
+
+/// [`from_gray_steps`]; the crop is only made into a plane of its own with `keep_crop` (else
+/// the fit reads the grey pixels through the strength table, to the same values).
+fn from_gray_parts(
+    gray: &[u8],
+    width: usize,
+    height: usize,
+    keep_crop: bool,
+) -> Result<(Preprocessed, Option<Plane>, Plane), PreprocessError> {
     if width == 0 || height == 0 || gray.len() != width * height {
         return Err(PreprocessError::NoDigit);
     }
     let levels = InkLevels::detect(gray, width, height).ok_or(PreprocessError::NoDigit)?;
-    let ink: Vec<u8> = gray.iter().map(|&g| levels.raw(g)).collect();
-    let bbox =
-        bounding_box(&ink, width, height, levels.threshold()).ok_or(PreprocessError::NoDigit)?;
-    let crop = Plane::crop(&ink, width, bbox, |raw| levels.strength(raw));
-    let (fit_w, fit_h) = fit_size(crop.width, crop.height);
-    let scaled = crop.resize_area(fit_w, fit_h);
+    // The grey levels stand in for the ink levels (`levels.raw`) they map to one to one, so no
+    // ink plane is made: the threshold is compared in grey, and the strengths come from a table.
+    let threshold = levels.threshold();
+    let bbox = if levels.dark_on_light {
+        let darkest_background = u8::MAX - threshold;
+        bounding_box_where(gray, width, height, |g| g <= darkest_background)
+    } else {
+        bounding_box_where(gray, width, height, |g| g >= threshold)
+    }
+    .ok_or(PreprocessError::NoDigit)?;
+    let strengths: [f32; 256] = std::array::from_fn(|g| levels.strength(levels.raw(g as u8)));
+    let strength = |g: u8| strengths[usize::from(g)];
+    let (crop_width, crop_height) = (bbox.x1 - bbox.x0, bbox.y1 - bbox.y0);
+    let (fit_w, fit_h) = fit_size(crop_width, crop_height);
+    let (crop, scaled) = if keep_crop {
+        let crop = Plane::crop(gray, width, bbox, strength);
+        let scaled = crop.resize_area(fit_w, fit_h);
+        (Some(crop), scaled)
+    } else {
+        let row = |y: usize| {
+            let start = (bbox.y0 + y) * width + bbox.x0;
+            &gray[start..start + crop_width]
+        };
+        let scaled = resize_area_with(crop_width, crop_height, row, strength, fit_w, fit_h);
+        (None, scaled)
+    };
     let placed = place_by_centre_of_mass(&scaled).ok_or(PreprocessError::NoDigit)?;
     let image = quantise(&placed);
     if image.iter().all(|&p| p == 0) {
@@ -347,10 +652,8 @@ pub fn from_gray_steps(
             input: normalise(&image),
             image,
         },
-        Steps {
-            crop,
-            fitted: scaled,
-        },
+        crop,
+        scaled,
     ))
 }
 
@@ -373,7 +676,13 @@ impl InkLevels {
         let dark_on_light = border >= 128;
         let to_ink = |g: u8| if dark_on_light { 255 - g } else { g };
         let background = to_ink(border);
-        let peak = gray.iter().map(|&g| to_ink(g)).max()?;
+        // The strongest ink is the darkest or the lightest grey (folded over values, which the
+        // compiler vectorises, unlike `Iterator::min` over references).
+        let peak = if dark_on_light {
+            to_ink(gray.iter().fold(u8::MAX, |m, &g| m.min(g)))
+        } else {
+            gray.iter().fold(0, |m, &g| m.max(g))
+        };
         (peak >= background.saturating_add(MIN_CONTRAST)).then_some(Self {
             dark_on_light,
             background,
@@ -447,36 +756,93 @@ pub struct BoundingBox {
 /// Bounding box of the pixels at or above `threshold` that have at least one such neighbour,
 /// so that faint noise and isolated specks (dust, JPEG speckle) do not stretch the box.
 pub fn bounding_box(ink: &[u8], width: usize, height: usize, threshold: u8) -> Option<BoundingBox> {
-    let on = |x: usize, y: usize| ink[y * width + x] >= threshold;
+    bounding_box_where(ink, width, height, |v| v >= threshold)
+}
+
+/// [`bounding_box`] of the pixels for which `on` holds. Row by row, only the leftmost and
+/// rightmost pixels that count are looked for (and on the right only beyond the box so far):
+/// the same box as testing every pixel, without testing the inside of the strokes.
+fn bounding_box_where(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    on: impl Fn(u8) -> bool + Copy,
+) -> Option<BoundingBox> {
+    let on_at = |x: usize, y: usize| on(pixels[y * width + x]);
+    let counts = |x: usize, y: usize| {
+        on_at(x, y)
+            && (y.saturating_sub(1)..(y + 2).min(height)).any(|ny| {
+                (x.saturating_sub(1)..(x + 2).min(width))
+                    .any(|nx| (nx, ny) != (x, y) && on_at(nx, ny))
+            })
+    };
     let mut bbox: Option<BoundingBox> = None;
     for y in 0..height {
-        for x in 0..width {
-            if !on(x, y) {
-                continue;
+        let row = &pixels[y * width..(y + 1) * width];
+        // The leftmost pixel that counts; most rows of a drawing have no ink at all.
+        let mut next = first_where(row, on);
+        let left = loop {
+            match next {
+                Some(x) if counts(x, y) => break Some(x),
+                Some(x) => next = first_where(&row[x + 1..], on).map(|i| x + 1 + i),
+                None => break None,
             }
-            let has_neighbour = (y.saturating_sub(1)..(y + 2).min(height)).any(|ny| {
-                (x.saturating_sub(1)..(x + 2).min(width)).any(|nx| (nx, ny) != (x, y) && on(nx, ny))
-            });
-            if !has_neighbour {
-                continue;
+        };
+        let Some(left) = left else {
+            continue;
+        };
+        // The rightmost pixel that counts, if right of the box so far.
+        let from = bbox.map_or(left, |b| b.x1.max(left));
+        let mut end = width;
+        let right = loop {
+            match last_where(&row[from..end], on).map(|i| from + i) {
+                Some(x) if counts(x, y) => break Some(x),
+                Some(x) => end = x,
+                None => break None,
             }
-            bbox = Some(match bbox {
-                None => BoundingBox {
-                    x0: x,
-                    y0: y,
-                    x1: x + 1,
-                    y1: y + 1,
-                },
-                Some(b) => BoundingBox {
-                    x0: b.x0.min(x),
-                    y0: b.y0.min(y),
-                    x1: b.x1.max(x + 1),
-                    y1: b.y1.max(y + 1),
-                },
-            });
-        }
+        };
+        bbox = Some(match bbox {
+            None => BoundingBox {
+                x0: left,
+                y0: y,
+                x1: right.unwrap_or(left) + 1,
+                y1: y + 1,
+            },
+            Some(b) => BoundingBox {
+                x0: b.x0.min(left),
+                y0: b.y0,
+                x1: right.map_or(b.x1, |x| b.x1.max(x + 1)),
+                y1: y + 1,
+            },
+        });
     }
     bbox
+}
+
+/// The index of the first value for which `on` holds, testing 32 at a time without branching
+/// (which the compiler vectorises) until a block has one.
+fn first_where(values: &[u8], on: impl Fn(u8) -> bool + Copy) -> Option<usize> {
+    let mut start = 0;
+    for block in values.chunks(32) {
+        if block.iter().fold(false, |any, &v| any | on(v)) {
+            return block.iter().position(|&v| on(v)).map(|i| start + i);
+        }
+        start += block.len();
+    }
+    None
+}
+
+/// The index of the last value for which `on` holds, as [`first_where`] from the end.
+fn last_where(values: &[u8], on: impl Fn(u8) -> bool + Copy) -> Option<usize> {
+    let mut end = values.len();
+    for block in values.rchunks(32) {
+        let start = end - block.len();
+        if block.iter().fold(false, |any, &v| any | on(v)) {
+            return block.iter().rposition(|&v| on(v)).map(|i| start + i);
+        }
+        end = start;
+    }
+    None
 }
 
 /// Size of the ink after scaling its longer side to 20 px, keeping the aspect ratio.
@@ -503,14 +869,16 @@ pub struct Plane {
 }
 
 impl Plane {
-    fn crop(ink: &[u8], width: usize, bbox: BoundingBox, strength: impl Fn(u8) -> f32) -> Self {
-        let data = (bbox.y0..bbox.y1)
-            .flat_map(|y| ink[y * width + bbox.x0..y * width + bbox.x1].iter())
-            .map(|&raw| strength(raw))
-            .collect();
+    fn crop(pixels: &[u8], width: usize, bbox: BoundingBox, strength: impl Fn(u8) -> f32) -> Self {
+        let (crop_width, crop_height) = (bbox.x1 - bbox.x0, bbox.y1 - bbox.y0);
+        let mut data = Vec::with_capacity(crop_width * crop_height);
+        for y in bbox.y0..bbox.y1 {
+            let row = &pixels[y * width + bbox.x0..y * width + bbox.x1];
+            data.extend(row.iter().map(|&v| strength(v)));
+        }
         Self {
-            width: bbox.x1 - bbox.x0,
-            height: bbox.y1 - bbox.y0,
+            width: crop_width,
+            height: crop_height,
             data,
         }
     }
@@ -518,60 +886,98 @@ impl Plane {
     /// Area-averaging resize: each output pixel is the mean of the source area it covers.
     /// On a downscale this is the anti-aliasing filter; at scale 1 it is the identity.
     pub fn resize_area(&self, width: usize, height: usize) -> Self {
-        let columns = area_weights(self.width, width);
-        let rows = area_weights(self.height, height);
-        let mut horizontal = vec![0.0f32; self.height * width];
-        for y in 0..self.height {
-            let src = &self.data[y * self.width..(y + 1) * self.width];
-            for (x, taps) in columns.iter().enumerate() {
-                horizontal[y * width + x] = taps.iter().map(|&(i, w)| src[i] * w).sum();
-            }
-        }
-        let mut data = vec![0.0f32; width * height];
-        for (y, taps) in rows.iter().enumerate() {
-            for x in 0..width {
-                data[y * width + x] = taps
-                    .iter()
-                    .map(|&(i, w)| horizontal[i * width + x] * w)
-                    .sum();
-            }
-        }
-        Self {
-            width,
-            height,
-            data,
-        }
+        let row = |y: usize| &self.data[y * self.width..(y + 1) * self.width];
+        resize_area_with(self.width, self.height, row, |v| v, width, height)
     }
 
     /// Centre of mass `(x, y)` in pixel-index coordinates, `None` for an empty plane.
     pub fn centre_of_mass(&self) -> Option<(f32, f32)> {
         let (mut mass, mut mx, mut my) = (0.0f64, 0.0f64, 0.0f64);
-        for (i, &v) in self.data.iter().enumerate() {
-            let v = f64::from(v);
-            mass += v;
-            mx += v * (i % self.width) as f64;
-            my += v * (i / self.width) as f64;
+        // Row by row: the same sums in the same order as over the flat index, without dividing
+        // it into a column and a row at every pixel.
+        if self.width > 0 {
+            for (y, row) in self.data.chunks(self.width).enumerate() {
+                for (x, &v) in row.iter().enumerate() {
+                    let v = f64::from(v);
+                    mass += v;
+                    mx += v * x as f64;
+                    my += v * y as f64;
+                }
+            }
         }
         (mass > 0.0).then(|| ((mx / mass) as f32, (my / mass) as f32))
     }
 }
 
-/// For each output index, the source indices it covers and their weights (summing to 1).
-fn area_weights(from: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
-    let ratio = from as f64 / to as f64;
-    (0..to)
-        .map(|o| {
+/// [`Plane::resize_area`] of a `src_width` x `src_height` picture given by its rows and a map
+/// of their values to ink strength (the same arithmetic, in the same order, whatever the
+/// source).
+fn resize_area_with<'a, T: Copy + 'a>(
+    src_width: usize,
+    src_height: usize,
+    row: impl Fn(usize) -> &'a [T],
+    value: impl Fn(T) -> f32,
+    width: usize,
+    height: usize,
+) -> Plane {
+    let columns = AreaWeights::new(src_width, width);
+    let rows = AreaWeights::new(src_height, height);
+    let mut horizontal = vec![0.0f32; src_height * width];
+    for y in 0..src_height {
+        let src = row(y);
+        for (x, taps) in columns.iter().enumerate() {
+            horizontal[y * width + x] = taps.iter().map(|&(i, w)| value(src[i]) * w).sum();
+        }
+    }
+    let mut data = vec![0.0f32; width * height];
+    for (y, taps) in rows.iter().enumerate() {
+        for x in 0..width {
+            data[y * width + x] = taps
+                .iter()
+                .map(|&(i, w)| horizontal[i * width + x] * w)
+                .sum();
+        }
+    }
+    Plane {
+        width,
+        height,
+        data,
+    }
+}
+
+/// For each output index, the source indices it covers and their weights (summing to 1), all
+/// in one list.
+struct AreaWeights {
+    taps: Vec<(usize, f32)>,
+    /// Where each output index's taps end in `taps`.
+    ends: Vec<usize>,
+}
+
+impl AreaWeights {
+    fn new(from: usize, to: usize) -> Self {
+        let ratio = from as f64 / to as f64;
+        let mut taps = Vec::with_capacity(from + to);
+        let mut ends = Vec::with_capacity(to);
+        for o in 0..to {
             let (start, end) = (o as f64 * ratio, (o + 1) as f64 * ratio);
             let first = start.floor() as usize;
             let last = (end.ceil() as usize).min(from);
-            (first..last)
-                .filter_map(|i| {
-                    let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
-                    (overlap > 1e-9).then_some((i, (overlap / ratio) as f32))
-                })
-                .collect()
-        })
-        .collect()
+            taps.extend((first..last).filter_map(|i| {
+                let overlap = end.min(i as f64 + 1.0) - start.max(i as f64);
+                (overlap > 1e-9).then_some((i, (overlap / ratio) as f32))
+            }));
+            ends.push(taps.len());
+        }
+        Self { taps, ends }
+    }
+
+    /// Each output index's taps, in order.
+    fn iter(&self) -> impl Iterator<Item = &[(usize, f32)]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(start, end)| &self.taps[start..end])
+    }
 }
 
 /// Puts the (at most 20x20) ink into a 28x28 field, shifted by whole pixels so that its centre
@@ -596,7 +1002,8 @@ pub fn place_by_centre_of_mass(ink: &Plane) -> Option<[f32; SIDE * SIDE]> {
 
 /// Ink strength in [0, 1] to 8-bit pixels.
 pub fn quantise(field: &[f32; SIDE * SIDE]) -> [u8; SIDE * SIDE] {
-    field.map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8)
+    // `(v * 255.0).round().clamp(0.0, 255.0) as u8`, without a `roundf` call a pixel.
+    field.map(|v| round_to_u8(v * 255.0))
 }
 
 /// Exactly the training normalisation: `(pixel / 255 - mean) / std`, in f32.
@@ -829,6 +1236,76 @@ mod tests {
             fit_size(steps.crop.width, steps.crop.height)
         );
         assert_eq!(steps.fitted.width.max(steps.fitted.height), FIT);
+    }
+
+    /// The fast path's grey conversion is the `image` crate's, for every 8-bit RGB colour (with
+    /// alpha varied alongside) and every grey level.
+    #[test]
+    fn grey_conversion_matches_the_image_crate_for_every_colour() {
+        let luma = RgbLuma::get();
+        for r in 0..=u8::MAX {
+            let rgba = image::RgbaImage::from_fn(256, 256, |g, b| {
+                Rgba([r, g as u8, b as u8, r ^ (g as u8) ^ (b as u8)])
+            });
+            let converted = DynamicImage::ImageRgba8(rgba.clone()).into_luma_alpha8();
+            for (p, q) in rgba.pixels().zip(converted.pixels()) {
+                let [r, g, b, a] = p.0;
+                assert_eq!(q.0, [luma.of([r, g, b]), a], "{:?}", p.0);
+                assert_eq!(luma.of([r, g, b]), luma.computed([r, g, b]));
+            }
+        }
+        let rgb = image::RgbImage::from_fn(256, 256, |x, y| {
+            image::Rgb([x as u8, y as u8, (x * 7 + y * 13) as u8])
+        });
+        let converted = DynamicImage::ImageRgb8(rgb.clone()).into_luma_alpha8();
+        for (p, q) in rgb.pixels().zip(converted.pixels()) {
+            assert_eq!(q.0, [luma.of(p.0), u8::MAX], "{:?}", p.0);
+        }
+        let grey = image::GrayImage::from_fn(256, 1, |x, _| image::Luma([x as u8]));
+        let converted = DynamicImage::ImageLuma8(grey).into_luma_alpha8();
+        for (x, q) in converted.pixels().enumerate() {
+            assert_eq!(q.0, [x as u8, u8::MAX]);
+        }
+    }
+
+    #[test]
+    fn round_to_u8_is_round_as_u8() {
+        let reference = |x: f32| x.round() as u8;
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            -0.4,
+            -0.5,
+            -0.6,
+            -3.0,
+            254.5,
+            255.0,
+            255.49,
+            255.5,
+            256.0,
+            1e9,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            f32::MIN_POSITIVE,
+        ];
+        for k in 0..300u16 {
+            let half = f32::from(k) + 0.5;
+            cases.extend([half, half.next_up(), half.next_down(), f32::from(k)]);
+        }
+        let mut state = 1u32;
+        for _ in 0..1_000_000 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            // Bit patterns of [0, 512) and of everything.
+            cases.push(f32::from_bits(state % 0x4400_0000));
+            cases.push(f32::from_bits(state));
+        }
+        for x in cases {
+            assert_eq!(round_to_u8(x), reference(x), "{x} ({:#x})", x.to_bits());
+        }
     }
 
     #[test]
