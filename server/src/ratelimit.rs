@@ -59,6 +59,25 @@ impl Decision {
     }
 }
 
+/// A condition on a hit: take the step only while the Redis key `key` holds `expected` (an
+/// absent key holds 0). Values must stay below 2^53 (the script compares Lua numbers).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    pub key: String,
+    pub expected: u64,
+}
+
+/// What a guarded hit led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guarded {
+    /// Redis checked the guard, and then the windows: this is the decision (counted if allowed).
+    Decided(Decision),
+    /// The guard's key holds `current`, not the value expected: nothing was counted.
+    Moved { current: u64 },
+    /// Decided in process (no Redis, or it failed): the guard could not be checked.
+    Unchecked(Decision),
+}
+
 /// Exponential back-off after repeated failures (log-in attempts): from the `threshold`-th
 /// failure on, each failure locks the key for `base` doubled per further failure, at most
 /// `max`. Failures are forgotten `memory` after the last one, or when cleared.
@@ -129,26 +148,52 @@ impl Limiter {
         self.check(windows, false).await
     }
 
-    async fn check(&self, windows: &[Window], count: bool) -> Decision {
-        let shared = self
-            .shared(async |connection| {
-                let script = redis::Script::new(SCRIPT);
-                let mut invocation = script.prepare_invoke();
-                invocation.arg(if count { 1 } else { 0 });
-                for window in windows {
-                    invocation
-                        .key(self.key(&window.key))
-                        .arg(window.limit)
-                        .arg(millis(window.period));
-                }
-                let reply: Vec<i64> = invocation.invoke_async(connection).await?;
-                Ok(decision_from_reply(windows, &reply))
-            })
-            .await;
-        match shared {
-            Some(decision) => decision,
-            None => self.lock_local().hit(windows, Instant::now(), count),
+    /// Like [`Limiter::hit`], in the same atomic step as a check of `guard` in Redis: when its
+    /// key no longer holds the value expected, nothing is counted.
+    pub async fn hit_guarded(&self, windows: &[Window], guard: &Guard) -> Guarded {
+        match self.shared_check(windows, true, Some(guard)).await {
+            Some(Ok(decision)) => Guarded::Decided(decision),
+            Some(Err(current)) => Guarded::Moved { current },
+            None => Guarded::Unchecked(self.lock_local().hit(windows, Instant::now(), true)),
         }
+    }
+
+    async fn check(&self, windows: &[Window], count: bool) -> Decision {
+        match self.shared_check(windows, count, None).await {
+            Some(Ok(decision)) => decision,
+            // Without a guard the script never answers "moved"; decide in process if it did.
+            Some(Err(_)) | None => self.lock_local().hit(windows, Instant::now(), count),
+        }
+    }
+
+    /// The script in Redis: `Some(Ok(decision))`, `Some(Err(current))` when `guard`'s key has
+    /// moved on, `None` without Redis.
+    async fn shared_check(
+        &self,
+        windows: &[Window],
+        count: bool,
+        guard: Option<&Guard>,
+    ) -> Option<Result<Decision, u64>> {
+        self.shared(async |connection| {
+            let script = redis::Script::new(SCRIPT);
+            let mut invocation = script.prepare_invoke();
+            invocation.arg(if count { 1 } else { 0 });
+            for window in windows {
+                invocation
+                    .key(self.key(&window.key))
+                    .arg(window.limit)
+                    .arg(millis(window.period));
+            }
+            if let Some(guard) = guard {
+                invocation.key(&guard.key).arg(guard.expected);
+            }
+            let reply: Vec<i64> = invocation.invoke_async(connection).await?;
+            Ok(match reply.as_slice() {
+                [-1, current] => Err(u64::try_from(*current).unwrap_or(0)),
+                _ => Ok(decision_from_reply(windows, &reply)),
+            })
+        })
+        .await
     }
 
     /// Gives back one hit counted by [`Limiter::hit`] in each of `windows` (an attempt that

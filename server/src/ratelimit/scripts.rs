@@ -4,17 +4,26 @@
 /// Checks every window and, when ARGV[1] is 1, counts the hit in all of them only if all have
 /// room (0 only looks). Returns each window's count after the step and its time to reset.
 ///
-/// KEYS: window keys. ARGV: count (1 or 0), limit_1, period_ms_1, limit_2, period_ms_2, …
+/// With a guard (one more key after the windows, and its expected value as the last ARGV), the
+/// step is taken only while that key holds that value (absent reads as 0); otherwise nothing is
+/// counted and the reply is `{-1, current value}`.
+///
+/// KEYS: window keys[, guard]. ARGV: count (1 or 0), limit_1, period_ms_1, …[, expected].
 pub const SCRIPT: &str = r"
+local windows = math.floor((#ARGV - 1) / 2)
+if #KEYS > windows then
+  local current = tonumber(redis.call('GET', KEYS[#KEYS]) or '0')
+  if current ~= tonumber(ARGV[#ARGV]) then return { -1, current } end
+end
 local denied = 0
 local counts = {}
-for i = 1, #KEYS do
+for i = 1, windows do
   local count = tonumber(redis.call('GET', KEYS[i]) or '0')
   if count >= tonumber(ARGV[2 * i]) then denied = 1 end
   counts[i] = count
 end
 local out = { denied }
-for i = 1, #KEYS do
+for i = 1, windows do
   local count = counts[i]
   if denied == 0 and ARGV[1] == '1' then
     count = redis.call('INCR', KEYS[i])

@@ -3,7 +3,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use trazo_server::ratelimit::{Limiter, Window};
+use trazo_server::ratelimit::{Guard, Guarded, Limiter, Window};
 
 use crate::helpers::{closed_port_url, redis_url};
 
@@ -92,4 +92,68 @@ async fn clearing_a_key_gives_its_allowance_back() {
     assert!(!limiter.hit(&windows).await.allowed);
     limiter.clear(&key).await;
     assert!(limiter.hit(&windows).await.allowed);
+}
+
+#[tokio::test]
+async fn a_guarded_hit_counts_only_while_its_key_holds_the_value_expected() {
+    let limiter = redis_limiter();
+    let key = uuid::Uuid::new_v4().to_string();
+    let guard_key = format!("trazo-test:guard:{key}");
+    let guard = |expected: u64| Guard {
+        key: guard_key.clone(),
+        expected,
+    };
+    let windows = hourly(&key, 5);
+
+    // A missing key holds 0.
+    let Guarded::Decided(first) = limiter.hit_guarded(&windows, &guard(0)).await else {
+        panic!("a missing key holds 0");
+    };
+    assert!(first.allowed);
+    assert_eq!(first.windows[0].remaining, 4);
+
+    let client = redis::Client::open(redis_url()).expect("redis url");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let epoch: u64 = (1 << 53) - 7;
+    redis::cmd("SET")
+        .arg(&guard_key)
+        .arg(epoch)
+        .query_async::<()>(&mut connection)
+        .await
+        .expect("set");
+
+    // The old value no longer holds: nothing is counted, and the value now held comes back
+    // exactly (large values included).
+    assert_eq!(
+        limiter.hit_guarded(&windows, &guard(0)).await,
+        Guarded::Moved { current: epoch }
+    );
+    let Guarded::Decided(second) = limiter.hit_guarded(&windows, &guard(epoch)).await else {
+        panic!("the value held");
+    };
+    assert_eq!(
+        second.windows[0].remaining, 3,
+        "the moved step counted nothing"
+    );
+    assert_eq!(
+        limiter.hit_guarded(&windows, &guard(epoch - 1)).await,
+        Guarded::Moved { current: epoch }
+    );
+    // An unguarded hit is untouched by the guard's key.
+    assert_eq!(limiter.hit(&windows).await.windows[0].remaining, 2);
+
+    // Without Redis the guard cannot be checked, and says so.
+    let alone = Limiter::new(None, "trazo-test:");
+    assert!(matches!(
+        alone.hit_guarded(&windows, &guard(epoch)).await,
+        Guarded::Unchecked(decision) if decision.allowed
+    ));
+    redis::cmd("DEL")
+        .arg(&guard_key)
+        .query_async::<()>(&mut connection)
+        .await
+        .expect("del");
 }
