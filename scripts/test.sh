@@ -53,7 +53,7 @@ if [ "${1:-}" = "--with-postgres" ]; then
   # Tests whose pass lines are times, memory or exact counts under concurrency run afterwards,
   # alone and one at a time: on 2 cores, fifty other tests running beside them would be what
   # they measure (a Redis call past its 250 ms timeout falls back to per-instance counting).
-  serial=(abuse:: two_hundred_simultaneous take_the_same_time)
+  serial=(abuse:: two_hundred_simultaneous take_the_same_time spare_the_database)
   skips=()
   for name in "${serial[@]}"; do skips+=(--skip "$name"); done
   cargo test -p app -p server -p trazo-model -p trazo-live --locked -- "${skips[@]}"

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod password;
 pub mod policy;
 pub mod refusals;
+pub mod remembered;
 pub mod service;
 pub mod sessions;
 pub mod store;

@@ -2,8 +2,10 @@
 //! pipelines) and `check-config` (is this configuration good to serve with?). Each returns
 //! the lines to print and whether it succeeded; `main` only prints them.
 
+use std::sync::Arc;
+
 use crate::{
-    accounts::admin::Admin,
+    accounts::{admin::Admin, remembered::LiveSessions},
     config::{Config, KeySource},
     db::{self, DbError, MIGRATOR},
     metrics::service::ServiceMetrics,
@@ -41,9 +43,17 @@ pub async fn create_admin(config: &Config, username: &str, password: Option<Stri
     let mut report = Report::new();
     match db::connect_and_migrate(config.database_url.expose()).await {
         Ok(pool) => {
+            let metrics = ServiceMetrics::detached();
+            // Running servers are told through Redis, so sessions this ends end there at once.
+            let redis = config
+                .redis_url
+                .as_ref()
+                .and_then(|url| redis::Client::open(url.expose()).ok());
+            let live = LiveSessions::new(redis, metrics.session_checks.clone());
             let admin = Admin::new(
                 pool,
-                state::password_threads(config, &ServiceMetrics::detached()),
+                state::password_threads(config, &metrics),
+                Arc::new(live),
             );
             match admin.create_or_promote(username, password).await {
                 Ok(done) => report.say(done),

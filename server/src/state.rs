@@ -10,6 +10,7 @@ use crate::{
     accounts::{
         admin::Admin,
         password::{PasswordHasherPool, Peppers},
+        remembered::LiveSessions,
         service::AccountService,
         sessions::Sessions,
     },
@@ -100,7 +101,11 @@ impl AppState {
                 .counting_redis_errors(service.ratelimit_redis_errors.clone()),
         );
         let hasher = password_threads(&config, service);
-        let sessions = Arc::new(Sessions::new(&config, db.clone()));
+        let live = Arc::new(
+            LiveSessions::new(redis.clone(), service.session_checks.clone())
+                .counting_redis_errors(service.session_redis_errors.clone()),
+        );
+        let sessions = Arc::new(Sessions::new(&config, db.clone(), live.clone()));
         let mail = Arc::new(Mail::new(&config));
         if config.mail.enabled {
             // Checked before the server listens: a bad SMTP_URL stops the start, not the first mail.
@@ -138,7 +143,7 @@ impl AppState {
             refusals,
             accounts_port: Arc::new(AccountsPort {
                 accounts: accounts.clone(),
-                admin: Arc::new(Admin::new(db.clone(), hasher)),
+                admin: Arc::new(Admin::new(db.clone(), hasher, live)),
                 sessions: sessions.clone(),
             }),
             predictions_port: Arc::new(PredictionsPort {

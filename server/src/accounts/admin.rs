@@ -15,6 +15,7 @@ use super::{
     password::PasswordHasherPool,
     policy,
     refusals::bad_request,
+    remembered::LiveSessions,
     sessions::Principal,
     store::{self, Role},
 };
@@ -31,6 +32,8 @@ const QUERY_MAX: usize = 64;
 pub struct Admin {
     db: AnyPool,
     hasher: Arc<PasswordHasherPool>,
+    /// Told of every account change, so remembered sessions are read again.
+    live: Arc<LiveSessions>,
 }
 
 /// `caller` if they are an administrator; 403 otherwise.
@@ -46,8 +49,8 @@ pub fn require_admin(caller: &Principal) -> Outcome<&Principal> {
 }
 
 impl Admin {
-    pub fn new(db: AnyPool, hasher: Arc<PasswordHasherPool>) -> Self {
-        Self { db, hasher }
+    pub fn new(db: AnyPool, hasher: Arc<PasswordHasherPool>, live: Arc<LiveSessions>) -> Self {
+        Self { db, hasher, live }
     }
 
     /// Page `page` (from 1) of the accounts whose name contains `query`.
@@ -109,6 +112,7 @@ impl Admin {
         store::set_disabled(&self.db, &user.id, disabled, now())
             .await
             .map_err(changing)?;
+        self.live.changed().await;
         tracing::warn!(
             target: SECURITY,
             event = "admin_set_disabled",
@@ -166,6 +170,7 @@ impl Admin {
                     .await
                     .map_err(|e| e.to_string())?;
             }
+            self.live.changed().await;
             tracing::warn!(
                 target: SECURITY,
                 event = "admin_promoted",

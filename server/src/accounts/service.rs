@@ -444,6 +444,7 @@ impl AccountService {
         store::revoke_user_sessions(&self.db, &user.id, Some(&caller.session_id), now)
             .await
             .map_err(changing)?;
+        self.sessions.live().changed().await;
         tracing::info!(
             target: SECURITY,
             event = "password_changed",
@@ -476,6 +477,7 @@ impl AccountService {
         store::revoke_user_sessions(&self.db, &caller.user.id, None, now())
             .await
             .map_err(|e| database(&e, "ending every session"))?;
+        self.sessions.live().changed().await;
         self.sessions.clear_cookies(request);
         tracing::info!(target: SECURITY, event = "logout_everywhere", user_id = %caller.user.id, "logged out everywhere");
         Ok(Message::new("Logged out on every device"))
@@ -495,6 +497,7 @@ impl AccountService {
         store::delete_user(&self.db, &caller.user.id)
             .await
             .map_err(|e| database(&e, "deleting an account"))?;
+        self.sessions.live().changed().await;
         self.sessions.clear_cookies(request);
         tracing::info!(target: SECURITY, event = "account_deleted", user_id = %caller.user.id, "account deleted");
         Ok(Message::new("Your account and its data have been deleted"))

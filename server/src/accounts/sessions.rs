@@ -8,10 +8,13 @@ use http::{HeaderMap, StatusCode, header::AUTHORIZATION, request::Parts};
 use sqlx::AnyPool;
 use tower_cookies::{Cookie, Cookies, cookie::SameSite};
 
+use std::sync::Arc;
+
 use super::{
     refusals::{SESSION_ENDED, unauthorized},
+    remembered::{Epochs, LiveSessions},
     store::{self, Rotation, SESSION_ABSOLUTE_SECS, UserRecord},
-    tokens::{self, ACCESS_TTL_SECS, TokenError, TokenKeys},
+    tokens::{self, ACCESS_TTL_SECS, Claims, TokenError, TokenKeys},
 };
 use crate::{
     clock::now,
@@ -83,25 +86,112 @@ pub enum Fallback {
     RefreshCookie,
 }
 
+/// A caller checked for the prediction path ([`Sessions::authenticate_remembered`]), with the
+/// shared epoch its session was read under (see [`super::remembered`]).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub principal: Principal,
+    pub shared_epoch: u64,
+    /// Read from the database for this request (not recalled from memory).
+    pub fresh: bool,
+}
+
 pub struct Sessions {
     db: AnyPool,
     keys: TokenKeys,
     cookies: CookieNames,
     refresh_grace_secs: i64,
+    live: Arc<LiveSessions>,
 }
 
 impl Sessions {
-    pub fn new(config: &Config, db: AnyPool) -> Self {
+    pub fn new(config: &Config, db: AnyPool, live: Arc<LiveSessions>) -> Self {
         Self {
             db,
             keys: TokenKeys::new(config.signing_key.expose()),
             cookies: CookieNames::new(config.cookie_secure),
             refresh_grace_secs: i64::try_from(config.refresh_grace_secs).unwrap_or(i64::MAX),
+            live,
         }
     }
 
     pub fn cookie_names(&self) -> &CookieNames {
         &self.cookies
+    }
+
+    /// The sessions remembered for the prediction path; tell it of every change that ends
+    /// sessions ([`LiveSessions::changed`]).
+    pub fn live(&self) -> &LiveSessions {
+        &self.live
+    }
+
+    /// Authenticates the way [`Sessions::authenticate`] does (no fallback), for a request that
+    /// will then run a guarded limiter step: the session may come from memory, in which case
+    /// the caller must confirm [`Checked::shared_epoch`] in that step (and call
+    /// [`Sessions::recheck`] when it has moved on).
+    pub async fn authenticate_remembered(&self, request: &Parts) -> Outcome<Checked> {
+        let claims = self.claims(request)?;
+        if self.live.enabled()
+            && let Some((user, shared_epoch)) = self.live.recall(&claims.sid, &claims.sub, now())
+        {
+            return Ok(Checked {
+                principal: Principal {
+                    user,
+                    session_id: claims.sid,
+                },
+                shared_epoch,
+                fresh: false,
+            });
+        }
+        let epochs = self.live.epochs();
+        self.read_live(claims, epochs).await
+    }
+
+    /// Reads the caller's session from the database again, after Redis answered that the
+    /// shared epoch is now `shared_epoch` (or `None`: it could not be asked).
+    pub async fn recheck(&self, request: &Parts, shared_epoch: Option<u64>) -> Outcome<Checked> {
+        let claims = self.claims(request)?;
+        let mut epochs = self.live.epochs();
+        if let Some(shared) = shared_epoch {
+            self.live.observe(shared);
+            epochs.shared = shared;
+        }
+        self.read_live(claims, epochs).await
+    }
+
+    async fn read_live(&self, claims: Claims, epochs: Epochs) -> Outcome<Checked> {
+        let found = store::live_session_user(&self.db, &claims.sid, &claims.sub, now())
+            .await
+            .map_err(|e| database(&e, "reading a session"))?;
+        let Some(live) = found else {
+            self.live.forget(&claims.sid);
+            return Err(unauthorized(SESSION_ENDED));
+        };
+        self.live
+            .remember(&claims.sid, &live.user, live.expires_at, epochs);
+        Ok(Checked {
+            principal: Principal {
+                user: live.user,
+                session_id: claims.sid,
+            },
+            shared_epoch: epochs.shared,
+            fresh: true,
+        })
+    }
+
+    /// The verified claims of the Bearer token or else the access cookie.
+    fn claims(&self, request: &Parts) -> Outcome<Claims> {
+        let token = bearer_token(&request.headers)?
+            .or_else(|| cookie_value(request, self.cookies.access))
+            .ok_or_else(|| unauthorized(MISSING_AUTHORIZATION))?;
+        self.verify(&token)
+    }
+
+    fn verify(&self, token: &str) -> Outcome<Claims> {
+        self.keys.verify(token).map_err(|error| match error {
+            TokenError::Expired => unauthorized(TOKEN_EXPIRED),
+            TokenError::Invalid => unauthorized("Invalid token"),
+        })
     }
 
     /// Checks the Bearer token or the access cookie, and that its session is still live; with
@@ -142,16 +232,13 @@ impl Sessions {
     }
 
     async fn principal_from_token(&self, token: &str) -> Outcome<Principal> {
-        let claims = self.keys.verify(token).map_err(|error| match error {
-            TokenError::Expired => unauthorized(TOKEN_EXPIRED),
-            TokenError::Invalid => unauthorized("Invalid token"),
-        })?;
-        let user = store::live_session_user(&self.db, &claims.sid, &claims.sub, now())
+        let claims = self.verify(token)?;
+        let live = store::live_session_user(&self.db, &claims.sid, &claims.sub, now())
             .await
             .map_err(|e| database(&e, "reading a session"))?
             .ok_or_else(|| unauthorized(SESSION_ENDED))?;
         Ok(Principal {
-            user,
+            user: live.user,
             session_id: claims.sid,
         })
     }
@@ -208,6 +295,7 @@ impl Sessions {
                 Ok(token)
             }
             Rotation::ReuseDetected => {
+                self.live.changed().await;
                 tracing::warn!(
                     target: SECURITY,
                     event = "refresh_token_reused",
@@ -244,6 +332,7 @@ impl Sessions {
             store::revoke_session(&self.db, &session_id, now())
                 .await
                 .map_err(|e| database(&e, "ending a session"))?;
+            self.live.changed().await;
             tracing::info!(target: SECURITY, event = "logout", session_id, "logged out");
         }
         self.clear_cookies(request);

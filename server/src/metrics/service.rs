@@ -7,6 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::accounts::remembered::CheckCounters;
 use metrics::{Counter, Gauge, Histogram};
 
 /// Model inference, from submission to the engine until the answer (queue wait included).
@@ -154,6 +155,10 @@ pub struct ServiceMetrics {
     pub cache: CacheMetrics,
     /// Redis calls of the limiter that failed or timed out (each one counted per instance).
     pub ratelimit_redis_errors: Counter,
+    /// Where predictions found their sessions (`by="memory"|"database"`).
+    pub session_checks: CheckCounters,
+    /// Session changes that could not be announced through Redis.
+    pub session_redis_errors: Counter,
     /// `[allowed, refused]` per [`LimitName`], in [`LimitName::ALL`]'s order.
     decisions: [[Counter; 2]; 4],
     /// Per [`BoundName`], in [`BoundName::ALL`]'s order.
@@ -217,6 +222,11 @@ impl ServiceMetrics {
             "Redis calls that failed or timed out (the caller fell back)."
         );
         describe_counter!(
+            "trazo_session_checks_total",
+            "Sessions of predictions checked, by where: remembered in memory (confirmed by the \
+             quota's Redis step) or read from the database."
+        );
+        describe_counter!(
             "trazo_ratelimit_decisions_total",
             "Rate-limit decisions by limit."
         );
@@ -267,6 +277,11 @@ impl ServiceMetrics {
                 redis_errors: redis_errors("cache"),
             },
             ratelimit_redis_errors: redis_errors("ratelimit"),
+            session_checks: CheckCounters {
+                memory: counter!("trazo_session_checks_total", "by" => "memory"),
+                database: counter!("trazo_session_checks_total", "by" => "database"),
+            },
+            session_redis_errors: redis_errors("sessions"),
             decisions: LimitName::ALL.map(|limit| {
                 ["allowed", "refused"].map(|decision| {
                     counter!("trazo_ratelimit_decisions_total", "limit" => limit.label(), "decision" => decision)

@@ -5,20 +5,23 @@
 
 use std::time::Duration;
 
-use app::api::{EMAIL_UNCONFIRMED, Quota, QuotaWindow, backend::Failure};
+use app::api::{
+    EMAIL_UNCONFIRMED, Quota, QuotaWindow,
+    backend::{Failure, Outcome},
+};
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, HeaderValue, StatusCode, request::Parts},
     middleware::Next,
     response::Response,
 };
 
 use crate::{
-    accounts::sessions::Fallback,
+    accounts::{remembered::LiveSessions, sessions::Principal},
     config::Config,
     failure::{failure_response, too_many},
     metrics::service::LimitName,
-    ratelimit::{Decision, Window},
+    ratelimit::{Decision, Guarded, Window},
     state::AppState,
 };
 
@@ -96,6 +99,55 @@ fn spent(decision: &Decision, quota: Option<&Quota>) -> Response {
     ))
 }
 
+/// Guarded steps tried before counting without the guard (the epoch kept moving: several
+/// account changes at once); each failed one is followed by a fresh read of the session.
+const GUARDED_TRIES: usize = 3;
+
+/// Authenticates the caller and counts the request, in that order and as one decision: a
+/// session remembered in memory is used only if the limiter's Redis step confirms, in the same
+/// atomic step as the count, that no session or account changed since it was read (see
+/// `accounts::remembered`); otherwise it is read from the database again, and nothing was
+/// counted for the stale check.
+async fn admit(state: &AppState, parts: &Parts) -> Outcome<(Principal, Decision)> {
+    let sessions = &state.sessions;
+    let mut checked = sessions.authenticate_remembered(parts).await?;
+    for _ in 0..GUARDED_TRIES {
+        refuse_unconfirmed(state, &checked.principal)?;
+        let windows = windows(&state.config, &checked.principal.user.id);
+        let guard = LiveSessions::guard(checked.shared_epoch);
+        match state.limiter.hit_guarded(&windows, &guard).await {
+            Guarded::Decided(decision) => return Ok((checked.principal, decision)),
+            Guarded::Moved { current } => {
+                checked = sessions.recheck(parts, Some(current)).await?;
+            }
+            // Counted in process (Redis failed just now): a remembered session is read again,
+            // and if it has ended the count is given back.
+            Guarded::Unchecked(decision) if checked.fresh => {
+                return Ok((checked.principal, decision));
+            }
+            Guarded::Unchecked(decision) => match sessions.recheck(parts, None).await {
+                Ok(fresh) => return Ok((fresh.principal, decision)),
+                Err(failure) => {
+                    state.limiter.release(&windows).await;
+                    return Err(failure);
+                }
+            },
+        }
+    }
+    // The session was just read from the database: count as every request did before.
+    refuse_unconfirmed(state, &checked.principal)?;
+    let windows = windows(&state.config, &checked.principal.user.id);
+    Ok((checked.principal, state.limiter.hit(&windows).await))
+}
+
+/// Before the quota counts: an account the operator does not yet let predict spends nothing.
+fn refuse_unconfirmed(state: &AppState, principal: &Principal) -> Outcome<()> {
+    if state.accounts.must_confirm_email(&principal.user) {
+        return Err(Failure::new(StatusCode::FORBIDDEN, EMAIL_UNCONFIRMED));
+    }
+    Ok(())
+}
+
 /// The quota layer: authenticates the caller (401 otherwise), refuses an account without the
 /// confirmed address the operator requires (403, `REQUIRE_CONFIRMED_EMAIL`), counts the request in the hour
 /// and day windows in one atomic step, refuses with 429 and `Retry-After` when either is
@@ -104,18 +156,10 @@ fn spent(decision: &Decision, quota: Option<&Quota>) -> Response {
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     // An API call is never authenticated the way a page render is: no refresh-cookie fallback.
-    let principal = match state.sessions.authenticate(&parts, Fallback::None).await {
-        Ok(principal) => principal,
+    let (principal, decision) = match admit(&state, &parts).await {
+        Ok(admitted) => admitted,
         Err(failure) => return failure_response(&failure),
     };
-    // Before the quota counts: an account the operator does not yet let predict spends nothing.
-    if state.accounts.must_confirm_email(&principal.user) {
-        return failure_response(&Failure::new(StatusCode::FORBIDDEN, EMAIL_UNCONFIRMED));
-    }
-    let decision = state
-        .limiter
-        .hit(&windows(&state.config, &principal.user.id))
-        .await;
     state
         .metrics
         .service

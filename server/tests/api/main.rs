@@ -26,6 +26,7 @@ mod postgres;
 mod predict;
 mod ratelimit;
 mod readme;
+mod remembered;
 mod shutdown;
 mod stats;
 mod weights;

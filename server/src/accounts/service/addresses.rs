@@ -63,6 +63,7 @@ impl AccountService {
         match outcome {
             Confirmation::Confirmed | Confirmation::AlreadyConfirmed => {
                 tx.commit().await.map_err(failed)?;
+                self.sessions.live().changed().await;
                 tracing::info!(target: SECURITY, event = "email_confirmed", user_id, "address confirmed");
                 Ok(Message::new(EMAIL_CONFIRMED))
             }
@@ -174,6 +175,7 @@ impl AccountService {
             self.limiter.release(&counted).await;
             return Err(database(&error, "changing an address"));
         }
+        self.sessions.live().changed().await;
         self.mail.queued();
         tracing::info!(target: SECURITY, event = "email_changed", user_id = %user.id, "address changed");
         Ok(Message::new(

@@ -191,6 +191,7 @@ impl AccountService {
             .await
             .map_err(failed)?;
         tx.commit().await.map_err(failed)?;
+        self.sessions.live().changed().await;
         self.mail.queued();
         // A person locked out by failed log-ins can use the new password at once.
         self.limiter

@@ -59,6 +59,14 @@ pub async fn session_is_live<'e>(
     Ok(live.is_some())
 }
 
+/// A live session's user, and when the session ends by itself unless used (the sooner of its
+/// idle and absolute limits, in Unix seconds).
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub user: UserRecord,
+    pub expires_at: i64,
+}
+
 /// The user behind a live session: the session is not revoked, idle too long or too old, and
 /// belongs to `user_id`, who is not disabled. One query, as every authenticated request asks.
 pub async fn live_session_user(
@@ -66,9 +74,9 @@ pub async fn live_session_user(
     session_id: &str,
     user_id: &str,
     now: i64,
-) -> Result<Option<UserRecord>, sqlx::Error> {
+) -> Result<Option<LiveSession>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {U_COLUMNS} \
+        "SELECT {U_COLUMNS}, s.last_used_at AS session_used_at, s.created_at AS session_created_at \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND u.id = $2 AND s.revoked_at IS NULL AND u.disabled = 0 \
            AND s.last_used_at > $3 AND s.created_at > $4"
@@ -79,7 +87,16 @@ pub async fn live_session_user(
     .bind(now - SESSION_ABSOLUTE_SECS)
     .fetch_optional(db)
     .await?;
-    row.as_ref().map(user_from_row).transpose()
+    row.as_ref()
+        .map(|row| {
+            let used: i64 = row.try_get("session_used_at")?;
+            let created: i64 = row.try_get("session_created_at")?;
+            Ok(LiveSession {
+                user: user_from_row(row)?,
+                expires_at: (used + SESSION_IDLE_SECS).min(created + SESSION_ABSOLUTE_SECS),
+            })
+        })
+        .transpose()
 }
 
 /// What presenting a refresh token led to.
