@@ -14,6 +14,8 @@
 #      cache hits (one canvas PNG); the best rate of each with its p50/p99;
 #   3. latency at the same moderate load: 64 connections paced to MODERATE_SHARE % of the lower
 #      of the two best rates (wrk's per-request pause, calibrated by a 5 s probe per side);
+#   4. trazo's latency at OWN_SHARE % of its own best rate, paced the same way (the target:
+#      p99 at most 20 ms at 80 %);
 # and prints Markdown tables with the trazo / peer ratios.
 #
 # Images are cut at run time from the MNIST test set in MNIST_DIR into a temporary folder and
@@ -21,7 +23,7 @@
 #
 # Settings (environment): DURATION seconds per run (15), CONNECTIONS ("16 64 256"),
 # DIGIT_IMAGES (60000) and CANVAS_IMAGES (30000) distinct images for the miss runs, AGREE_IMAGES
-# (500), MODERATE_SHARE (50), MNIST_DIR (../shared/mnist, relative to the repository root),
+# (500), MODERATE_SHARE (50), OWN_SHARE (80), MNIST_DIR (../shared/mnist, relative to the repository root),
 # TRAZO_BIN (a server binary to use as it is; unset: build with cargo like bench-load.sh),
 # PEER_VENV (~/.cache/trazo/peer-venv), KEEP_WORK=1 to keep the temporary folder and logs.
 set -euo pipefail
@@ -36,6 +38,7 @@ DIGIT_IMAGES=${DIGIT_IMAGES:-60000}
 CANVAS_IMAGES=${CANVAS_IMAGES:-30000}
 AGREE_IMAGES=${AGREE_IMAGES:-500}
 MODERATE_SHARE=${MODERATE_SHARE:-50}
+OWN_SHARE=${OWN_SHARE:-80}
 MNIST_DIR=${MNIST_DIR:-../shared/mnist}
 case "$MNIST_DIR" in /*) ;; *) MNIST_DIR="$root/$MNIST_DIR" ;; esac
 PEER_VENV=${PEER_VENV:-$HOME/.cache/trazo/peer-venv}
@@ -184,17 +187,26 @@ runs = [json.load(open(p)) for p in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}-{sys
 print(max(r["rps"] for r in runs))
 PY
 }
+paced() { # side mode rate output: 64 connections offering about `rate` requests a second
+  local delay probe
+  delay=$(python3 -c "print(max(1, round(64000 / $3)))")
+  probe=$(predict "$1" "$2" 64 5 "$delay")
+  # Each connection's cycle is its pause plus the time the rest of a request takes.
+  delay=$(python3 -c "print(max(1, round(64000 / $3 - (64000 / $(field "$probe" rps) - $delay))))")
+  say "$1: ${label[$2]} at ~${3%.*}/s: 64 connections, ${delay} ms pause"
+  predict "$1" "$2" 64 "$DURATION" "$delay" >"$4"
+}
 declare -A target=()
 for mode in "${modes[@]}"; do
   target[$mode]=$(python3 -c "print($MODERATE_SHARE / 100 * min($(best "$mode" trazo), $(best "$mode" peer)))")
   for side in trazo peer; do
-    delay=$(python3 -c "print(max(1, round(64000 / ${target[$mode]})))")
-    probe=$(predict "$side" "$mode" 64 5 "$delay")
-    # Each connection's cycle is its pause plus the time the rest of a request takes.
-    delay=$(python3 -c "print(max(1, round(64000 / ${target[$mode]} - (64000 / $(field "$probe" rps) - $delay))))")
-    say "$side: ${label[$mode]} at ~${target[$mode]%.*}/s: 64 connections, ${delay} ms pause"
-    predict "$side" "$mode" 64 "$DURATION" "$delay" >"$work/results/moderate-$mode-$side.json"
+    paced "$side" "$mode" "${target[$mode]}" "$work/results/moderate-$mode-$side.json"
   done
+done
+# trazo's own latency target: p99 at OWN_SHARE % of its own best rate.
+for mode in "${modes[@]}"; do
+  paced trazo "$mode" "$(python3 -c "print($OWN_SHARE / 100 * $(best "$mode" trazo))")" \
+    "$work/results/own-$mode-trazo.json"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 ended=$(date -u '+%H:%M')
@@ -214,10 +226,11 @@ echo "trazo: $("$server_bin" --version 2>/dev/null | head -1), $built."
 echo "peer: $peer_versions; $(nproc) uvicorn workers."
 echo "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), 2 threads, ${DURATION} s per run, connections $CONNECTIONS; $(redis-server --version | cut -d' ' -f1-3);"
 echo "$DIGIT_IMAGES distinct 28x28 and $CANVAS_IMAGES distinct 280x280 images."
-python3 - "$work/results" "$agreement" "$MODERATE_SHARE" "$CONNECTIONS" <<'PY'
+python3 - "$work/results" "$agreement" "$MODERATE_SHARE" "$CONNECTIONS" "$OWN_SHARE" <<'PY'
 import glob, json, os, sys
 
 folder, agreement, share, connections = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4].split()
+own_share = sys.argv[5]
 labels = {
     "digits": "cache misses, 28x28 MNIST PNGs",
     "canvases": "cache misses, 280x280 canvas PNGs",
@@ -259,6 +272,16 @@ for mode, label in labels.items():
     print(f"| {label} | {offered:,.0f} | {t['rps']:,.0f}, {t['p50_ms']:.2f} / {t['p99_ms']:.2f} | "
           f"{p['rps']:,.0f}, {p['p50_ms']:.2f} / {p['p99_ms']:.2f} | {t['p50_ms'] / p['p50_ms']:.2f}x | "
           f"{t['p99_ms'] / p['p99_ms']:.2f}x |")
+print()
+print(f"trazo at {own_share} % of its own best rate (64 paced connections; target p99 at most 20 ms):")
+print()
+print("| workload | offered req/s | trazo req/s | p50 / p90 / p99 ms | p99 at most 20 ms |")
+print("| --- | ---: | ---: | ---: | --- |")
+for mode, label in labels.items():
+    t = load(f"own-{mode}-trazo.json")
+    offered = int(own_share) / 100 * max(load(f"{mode}-trazo-c{c}.json")["rps"] for c in connections)
+    print(f"| {label} | {offered:,.0f} | {t['rps']:,.0f} | {t['p50_ms']:.2f} / {t['p90_ms']:.2f} / "
+          f"{t['p99_ms']:.2f} | {'yes' if t['p99_ms'] <= 20 else 'no'} |")
 print()
 print("Every run:")
 print()
