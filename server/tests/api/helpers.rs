@@ -257,6 +257,33 @@ pub async fn two_instances_sharing_redis_and_postgres() -> (TestApp, TestApp) {
     )
 }
 
+/// A new administrator, made the way `server create-admin` makes one, logged in.
+pub async fn new_admin(app: &TestApp) -> Session {
+    let name = format!("a{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    app.state
+        .accounts_port
+        .admin
+        .create_or_promote(&name, Some("the admin's own passphrase".into()))
+        .await
+        .expect("admin");
+    login(app, &name, "the admin's own passphrase").await
+}
+
+/// `POST /api/predict` with `png` as the `file` field, as `token`'s owner.
+pub async fn predict_png(app: &TestApp, token: &str, png: Vec<u8>) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png).file_name("digit.png"),
+    );
+    app.client
+        .post(app.url("/api/predict"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("predict")
+}
+
 /// Registers a fresh user and logs them in: their name and session.
 pub async fn new_user(app: &TestApp) -> (String, Session) {
     let name = format!("u{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);

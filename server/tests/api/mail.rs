@@ -4,12 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{StatusCode, header, multipart};
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::helpers::{
     Mail, MailServer, PASSWORD, SEVEN, Session, TestApp, digit_png, fresh_postgres_database,
-    link_token, login, login_status, new_user, post_json, settings, spawn_app_with, unique_name,
+    link_token, login, login_status, new_user, post_json, predict_png, settings, spawn_app_with,
+    unique_name,
 };
 
 /// How long a mail may take to arrive on a busy machine.
@@ -514,17 +515,7 @@ async fn two_instances_send_each_mail_once() {
 }
 
 async fn predict(app: &TestApp, token: &str) -> reqwest::Response {
-    let form = multipart::Form::new().part(
-        "file",
-        multipart::Part::bytes(digit_png(SEVEN, 224, 0.0)).file_name("7.png"),
-    );
-    app.client
-        .post(app.url("/api/predict"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("request")
+    predict_png(app, token, digit_png(SEVEN, 224, 0.0)).await
 }
 
 #[tokio::test]

@@ -9,12 +9,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use reqwest::{StatusCode, multipart};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    PASSWORD, SEVEN, Session, TestApp, digit_png, login, new_user, redis_url, settings,
-    spawn_app_with,
+    PASSWORD, SEVEN, Session, TestApp, digit_png, login, new_admin, new_user, predict_png,
+    redis_url, settings, spawn_app_with,
 };
 
 /// Two instances sharing one SQLite file and the test Redis, and a third-party view of them.
@@ -34,17 +34,7 @@ async fn two_instances() -> (TestApp, TestApp, tempfile::TempDir) {
 }
 
 async fn predict(app: &TestApp, token: &str) -> reqwest::Response {
-    let form = multipart::Form::new().part(
-        "file",
-        multipart::Part::bytes(digit_png(SEVEN, 28, 0.0)).file_name("seven.png"),
-    );
-    app.client
-        .post(app.url("/api/predict"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("predict")
+    predict_png(app, token, digit_png(SEVEN, 28, 0.0)).await
 }
 
 async fn bearer_post(app: &TestApp, path: &str, token: &str, body: Value) -> StatusCode {
@@ -153,14 +143,7 @@ async fn what_ends_a_session_on_one_instance_ends_it_on_the_other_at_once() {
 #[tokio::test]
 async fn an_account_an_admin_disables_on_one_instance_stops_predicting_on_the_other() {
     let (a, b, _dir) = two_instances().await;
-    let admin_name = format!("a{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    a.state
-        .accounts_port
-        .admin
-        .create_or_promote(&admin_name, Some("the admin's own passphrase".into()))
-        .await
-        .expect("admin");
-    let admin = login(&a, &admin_name, "the admin's own passphrase").await;
+    let admin = new_admin(&a).await;
     let (name, session) = new_user(&a).await;
     warm(&b, &session.token).await;
     assert_eq!(

@@ -6,24 +6,13 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    ONE, SEVEN, Session, TestApp, digit_png, fresh_postgres_database, login, new_user, redis_url,
-    settings, spawn_app_with,
+    ONE, SEVEN, TestApp, digit_png, fresh_postgres_database, new_admin, new_user, predict_png,
+    redis_url, settings, spawn_app_with,
 };
 
 /// Predicts `png` for `token`: the status and the answer.
 async fn predict(app: &TestApp, token: &str, png: Vec<u8>) -> (StatusCode, Value) {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png).file_name("d.png"),
-    );
-    let response = app
-        .client
-        .post(app.url("/api/predict"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("predict");
+    let response = predict_png(app, token, png).await;
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -34,18 +23,6 @@ async fn get(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::Respons
         request = request.bearer_auth(token);
     }
     request.send().await.expect("request")
-}
-
-/// A new administrator, logged in.
-async fn new_admin(app: &TestApp) -> Session {
-    let name = format!("a{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    app.state
-        .accounts_port
-        .admin
-        .create_or_promote(&name, Some("the admin's own passphrase".into()))
-        .await
-        .expect("admin");
-    login(app, &name, "the admin's own passphrase").await
 }
 
 fn total(slots: &Value, field: &str) -> u64 {
