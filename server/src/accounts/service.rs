@@ -49,6 +49,15 @@ pub const LOGIN_BACKOFF: Backoff = Backoff {
 /// Language changes saved per account and hour (`POST /api/set_language`, `/auth/language`).
 pub const LANGUAGE_CHANGES_PER_HOUR: u64 = 60;
 
+/// One window of an hour under `key`, at most `limit`.
+fn hourly(key: String, limit: u64) -> Vec<Window> {
+    vec![Window {
+        key,
+        limit,
+        period: Duration::from_secs(3600),
+    }]
+}
+
 pub struct AccountService {
     db: AnyPool,
     hasher: Arc<PasswordHasherPool>,
@@ -91,6 +100,18 @@ impl AccountService {
 
     fn client_ip(&self, request: &Parts) -> Option<IpAddr> {
         client_ip(request, &self.trusted_proxies)
+    }
+
+    /// Counts one more under `key` in its hour's window of at most `limit`: the window (for
+    /// [`Limiter::release`] if what was counted does not happen after all), or 429 saying
+    /// `refusal`, with `Retry-After`.
+    async fn count_hourly(&self, key: String, limit: u64, refusal: &str) -> Outcome<Vec<Window>> {
+        let window = hourly(key, limit);
+        let decision = self.limiter.hit(&window).await;
+        if !decision.allowed {
+            return Err(too_many(refusal, decision.retry_after().as_secs()));
+        }
+        Ok(window)
     }
 
     /// One window keyed by the client's address, or none when the address is unknown.
@@ -392,18 +413,12 @@ impl AccountService {
             return Ok(Message::new(LANGUAGE_SAVED));
         }
         // A bound on the writes one account can cause; far above what a person switching does.
-        let window = [Window {
-            key: format!("language:{}", caller.user.id),
-            limit: LANGUAGE_CHANGES_PER_HOUR,
-            period: Duration::from_secs(3600),
-        }];
-        let decision = self.limiter.hit(&window).await;
-        if !decision.allowed {
-            return Err(too_many(
-                "Too many language changes for this account; try again later",
-                decision.retry_after().as_secs(),
-            ));
-        }
+        self.count_hourly(
+            format!("language:{}", caller.user.id),
+            LANGUAGE_CHANGES_PER_HOUR,
+            "Too many language changes for this account; try again later",
+        )
+        .await?;
         store::set_language(&self.db, &caller.user.id, lang, now())
             .await
             .map_err(|e| database(&e, "saving a language"))?;

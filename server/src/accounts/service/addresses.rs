@@ -16,7 +16,7 @@ use crate::{
         store::{self, Confirmation, LinkState, Purpose},
     },
     clock::now,
-    failure::{database, too_many},
+    failure::database,
     mail::{Kind, Params, links, outbox},
     ratelimit::Window,
     telemetry::SECURITY,
@@ -83,19 +83,12 @@ impl AccountService {
 
     /// Counts one confirmation mail against the account's hourly allowance (429 beyond it).
     async fn count_confirmation_mail(&self, caller: &Principal) -> Outcome<Vec<Window>> {
-        let window = vec![Window {
-            key: format!("mail-confirm:{}", caller.user.id),
-            limit: CONFIRMATION_MAILS_PER_HOUR,
-            period: std::time::Duration::from_secs(3600),
-        }];
-        let decision = self.limiter.hit(&window).await;
-        if !decision.allowed {
-            return Err(too_many(
-                "Too many confirmation mails were asked for this account",
-                decision.retry_after().as_secs(),
-            ));
-        }
-        Ok(window)
+        self.count_hourly(
+            format!("mail-confirm:{}", caller.user.id),
+            CONFIRMATION_MAILS_PER_HOUR,
+            "Too many confirmation mails were asked for this account",
+        )
+        .await
     }
 
     /// `POST /api/resend_confirmation`: a new link to the account's unconfirmed address.

@@ -4,7 +4,7 @@
 use app::api::{Message, PASSWORD_RESET, RESET_REQUESTED, backend::Outcome};
 use http::request::Parts;
 
-use super::{AccountService, addresses::link_refusal};
+use super::{AccountService, addresses::link_refusal, hourly};
 use crate::{
     accounts::{
         policy,
@@ -12,9 +12,8 @@ use crate::{
         store::{self, LinkState, NewLink, Purpose, UserRecord},
     },
     clock::now,
-    failure::{database, too_many},
+    failure::database,
     mail::{Kind, Params, links, outbox},
-    ratelimit::Window,
     telemetry::SECURITY,
 };
 
@@ -24,14 +23,6 @@ pub const RESET_REQUESTS_PER_ADDRESS_PER_HOUR: u64 = 10;
 /// Reset mails one account may receive in an hour. Beyond it the request gets the same answer
 /// and no mail, so the limit reveals nothing either.
 pub const RESET_MAILS_PER_ACCOUNT_PER_HOUR: u64 = 3;
-
-fn hourly(key: String, limit: u64) -> Vec<Window> {
-    vec![Window {
-        key,
-        limit,
-        period: std::time::Duration::from_secs(3600),
-    }]
-}
 
 impl AccountService {
     /// `POST /api/forgot_password {"login"}`: a username or a confirmed address.
@@ -45,17 +36,12 @@ impl AccountService {
             return Err(bad_request("Username or email address required"));
         };
         if let Some(ip) = self.client_ip(request) {
-            let window = hourly(
+            self.count_hourly(
                 format!("reset-ip:{ip}"),
                 RESET_REQUESTS_PER_ADDRESS_PER_HOUR,
-            );
-            let decision = self.limiter.hit(&window).await;
-            if !decision.allowed {
-                return Err(too_many(
-                    "Too many password reset requests from your network",
-                    decision.retry_after().as_secs(),
-                ));
-            }
+                "Too many password reset requests from your network",
+            )
+            .await?;
         }
         let answer = Ok(Message::new(RESET_REQUESTED));
         let Some(user) = self.account_to_reset(&login).await? else {
