@@ -10,6 +10,10 @@ use trazo_server::{
     shutdown, telemetry,
 };
 
+/// mimalloc rather than glibc's malloc: measured in BENCHMARKS.md ("The allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let invocation = match Invocation::parse_from(std::env::args_os()) {
