@@ -269,6 +269,22 @@ pub async fn new_admin(app: &TestApp) -> Session {
     login(app, &name, "the admin's own passphrase").await
 }
 
+/// A JSON POST with a Bearer token.
+pub async fn post_as(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
 /// `POST /api/predict` with `png` as the `file` field, as `token`'s owner.
 pub async fn predict_png(app: &TestApp, token: &str, png: Vec<u8>) -> reqwest::Response {
     let form = reqwest::multipart::Form::new().part(

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     Mail, MailServer, PASSWORD, SEVEN, Session, TestApp, digit_png, fresh_postgres_database,
-    link_token, login, login_status, new_user, post_json, predict_png, settings, spawn_app_with,
-    unique_name,
+    link_token, login, login_status, new_user, post_as, post_json, predict_png, settings,
+    spawn_app_with, unique_name,
 };
 
 /// How long a mail may take to arrive on a busy machine.
@@ -68,17 +68,6 @@ async fn me_status(app: &TestApp, token: &str) -> StatusCode {
         .await
         .expect("request")
         .status()
-}
-
-/// A JSON POST with a Bearer token.
-async fn post_as(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request")
 }
 
 /// `POST /api/resend_confirmation` with a Bearer token: no arguments, an empty form body.

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    PASSWORD, SEVEN, Session, TestApp, digit_png, login, new_admin, new_user, predict_png,
+    PASSWORD, SEVEN, Session, TestApp, digit_png, login, new_admin, new_user, post_as, predict_png,
     redis_url, settings, spawn_app_with,
 };
 
@@ -38,14 +38,7 @@ async fn predict(app: &TestApp, token: &str) -> reqwest::Response {
 }
 
 async fn bearer_post(app: &TestApp, path: &str, token: &str, body: Value) -> StatusCode {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request")
-        .status()
+    post_as(app, token, path, body).await.status()
 }
 
 /// The predictions left this hour, from a successful prediction's headers.
