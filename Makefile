@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # fresh clone rebuilds only what changed.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/trazo/target
 
-.PHONY: run test setup setup-test build release bench-load bench-compare fuzz fmt lint clean-data
+.PHONY: run test setup setup-test build release model bench-load bench-compare fuzz fmt lint clean-data
 
 ## Serve the app at http://127.0.0.1:3000 (SQLite under ./data, no other services needed).
 run: setup
@@ -32,6 +32,11 @@ build: setup
 ## own (the same build `make test` runs the end-to-end suite against).
 release: setup
 	scripts/build-release.sh
+
+## Write model/src/generated/ (the network's Burn code and weights) from model/trazo-mnist.onnx
+## with burn-onnx; run after replacing the ONNX file (builds refuse a stale one).
+model: setup
+	cargo run -p trazo-model-codegen --locked
 
 ## Load benchmark of /api/predict (wrk, release build; results in BENCHMARKS.md).
 bench-load: setup

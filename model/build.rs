@@ -1,19 +1,25 @@
-//! Generates the Burn model from `trazo-mnist.onnx` (weights embedded), its layer list for the
-//! GEMM path, and the model version.
+//! Checks that the committed Burn code in `src/generated/` was generated from the committed
+//! `trazo-mnist.onnx` (`make model` writes it, with burn-onnx, which no build compiles), derives the
+//! GEMM path's layer list from it, and sets the model version from the ONNX file's SHA-256.
 
 use std::{env, fs, path::Path};
 
-use burn_onnx::{LoadStrategy, ModelGen};
 use sha2::{Digest, Sha256};
 
 const ONNX: &str = "trazo-mnist.onnx";
+const GENERATED: &str = "src/generated/trazo-mnist.rs";
+const WEIGHTS: &str = "src/generated/trazo-mnist.bpk";
+/// How the generated code's header records the SHA-256 of the ONNX file it came from.
+const HASH_PREFIX: &str = "// onnx-sha256: ";
 
 fn main() {
-    println!("cargo:rerun-if-changed={ONNX}");
-    println!("cargo:rerun-if-changed=build.rs");
+    for path in [ONNX, GENERATED, WEIGHTS, "build.rs"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
 
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let onnx_path = Path::new(&manifest_dir).join(ONNX);
+    let manifest_dir = Path::new(&manifest_dir);
+    let onnx_path = manifest_dir.join(ONNX);
     let onnx =
         fs::read(&onnx_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", onnx_path.display()));
 
@@ -26,22 +32,29 @@ fn main() {
     println!("cargo:rustc-env=TRAZO_MODEL_SHA256={sha256}");
     println!("cargo:rustc-env=TRAZO_MODEL_VERSION={}", &sha256[..12]);
 
-    let onnx_str = onnx_path
-        .to_str()
-        .expect("the crate path must be valid UTF-8 for burn-onnx");
-    // Embedded: the weights are compiled into the binary, so a release build needs no files.
-    ModelGen::new()
-        .input(onnx_str)
-        .out_dir("model/")
-        .development(false)
-        .load_strategy(LoadStrategy::Embedded)
-        .run_from_script();
+    let generated_path = manifest_dir.join(GENERATED);
+    let source = fs::read_to_string(&generated_path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}; `make model` generates it from {ONNX}",
+            generated_path.display()
+        )
+    });
+    let recorded = source
+        .lines()
+        .find_map(|line| line.strip_prefix(HASH_PREFIX))
+        .unwrap_or("none");
+    assert!(
+        recorded == sha256,
+        "{ONNX} (SHA-256 {sha256}) is not the file {GENERATED} was generated from \
+         (SHA-256 {recorded}): run `make model` to generate the model code again"
+    );
 
     let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    let model_dir = Path::new(&out_dir).join("model");
-    let source = fs::read_to_string(model_dir.join("trazo-mnist.rs"))
-        .expect("burn-onnx writes model/trazo-mnist.rs");
-    fs::write(model_dir.join("layers.rs"), layers_source(&source)).expect("write layers.rs");
+    fs::write(
+        Path::new(&out_dir).join("layers.rs"),
+        layers_source(&source),
+    )
+    .expect("write layers.rs");
 }
 
 /// `fn layers(&Model)` for the GEMM path (`src/gemm.rs`): the generated `forward`'s layers in

@@ -1,7 +1,7 @@
 //! trazo's digit recogniser: bytes in, digit out.
 //!
 //! - [`preprocess`] turns an uploaded PNG, JPEG or GIF into the 28x28 MNIST-style input;
-//! - [`model`] is the CNN, generated at build time from `trazo-mnist.onnx` by burn-onnx;
+//! - [`model`] is the CNN, generated from `trazo-mnist.onnx` by burn-onnx (`make model`);
 //! - `gemm` runs the same CNN with its convolutions as matrix products (what [`Classifier`]
 //!   uses; the generated `forward` stays as the reference);
 //! - [`engine`] runs it on worker threads behind a bounded queue for the async server;

@@ -1,4 +1,5 @@
-//! The digit classifier: the CNN that build.rs generates from the ONNX file, with its weights embedded.
+//! The digit classifier: the CNN that burn-onnx generated from the ONNX file (`src/generated/`,
+//! written by `make model`), with its weights embedded.
 
 use burn::module::Module;
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
@@ -18,7 +19,7 @@ pub const MODEL_SHA256: &str = env!("TRAZO_MODEL_SHA256");
 // layers are private there.
 #[allow(dead_code, clippy::all, missing_docs, unused_imports)]
 mod generated {
-    include!(concat!(env!("OUT_DIR"), "/model/trazo-mnist.rs"));
+    include!("generated/trazo-mnist.rs");
 
     pub(super) fn embedded_weights() -> &'static [u8] {
         EMBEDDED_STATES
@@ -26,7 +27,7 @@ mod generated {
 
     // `layers(&Model)`: `forward`'s layers in order for the GEMM path, which build.rs reads
     // from the generated source (or the reason it cannot).
-    include!(concat!(env!("OUT_DIR"), "/model/layers.rs"));
+    include!(concat!(env!("OUT_DIR"), "/layers.rs"));
 }
 
 /// The model's weights as compiled into this crate (Burnpack), for serving them to browsers: the
