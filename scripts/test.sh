@@ -130,6 +130,9 @@ cargo clippy -p app -p server -p trazo-model -p trazo-live --all-targets --locke
 say "clippy (WASM front end)"
 cargo clippy -p frontend -p trazo-live --target wasm32-unknown-unknown --locked -- -D warnings
 
+say "one feature set (make run and make test build each dependency once)"
+scripts/check-features.sh
+
 say "deployment recipes"
 scripts/check-deploy.sh
 
