@@ -64,7 +64,7 @@ if [ "${1:-}" = "--with-postgres" ]; then
   cargo test -p app -p server -p trazo-model -p trazo-live --test api --locked -- \
     --test-threads=1 "${serial[@]}"
 
-  say "end-to-end tests (Playwright, Debian Chromium, against the release build)"
+  say "end-to-end tests (Playwright, Debian Chromium, against the release site)"
   port=$(free_port)
   e2e_dir=$(mktemp -d)
   server_pid=""
@@ -84,8 +84,9 @@ if [ "${1:-}" = "--with-postgres" ]; then
     -c aiosmtpd.handlers.Mailbox "$E2E_MAILDIR" >"$e2e_dir/smtpd.log" 2>&1 &
   smtpd_pid=$!
   wait_for_port "$smtp_port" || { cat "$e2e_dir/smtpd.log"; exit 1; }
-  # The release build made above (`bin-profile-release = "server-release"` in Cargo.toml).
-  server_bin="${CARGO_TARGET_DIR:-target}/server-release/server"
+  # The server binary the integration tests above ran (the debug build, with the same features
+  # as `make run`'s: scripts/check-features.sh) serving the release site built above.
+  server_bin="${CARGO_TARGET_DIR:-target}/debug/server"
   export E2E_ADMIN_USER=e2eadmin
   E2E_ADMIN_PASSWORD="admin-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
   export E2E_ADMIN_PASSWORD
@@ -139,13 +140,18 @@ scripts/check-deploy.sh
 say "monitoring rules and dashboard"
 scripts/check-monitoring.sh
 
-say "building the release app (server binary and split WASM bundle)"
-# What is tested is what is deployed: the Playwright suite below runs against this build.
-# `--split` puts each page's code in a WASM chunk of its own (app/src/pages.rs); wasm-opt comes
-# from scripts/setup-release.sh. The integration tests build their own debug binary.
-# The live guess's model, a WebAssembly module of its own (live/), comes first: the site build
-# copies it from public/live/ into target/site/live/.
-scripts/build-release.sh --locked
+say "building the release site (the split WASM bundle a host serves)"
+# What browsers get is what is deployed: the Playwright suite below runs against this site, with
+# the bundle-size budgets checked on it. `--split` puts each page's code in a WASM chunk of its
+# own (app/src/pages.rs); wasm-opt comes from scripts/setup-release.sh. The live guess's model, a
+# WebAssembly module of its own (live/), comes first: the site build copies it from public/live/
+# into target/site/live/.
+# The server binary that serves it is the debug one the integration tests build: the same
+# source and features as the release binary (server-release differs in optimisation only, and
+# unsafe code is forbidden), so a second, optimised build of ~500 crates here would test
+# nothing more, and it was the largest part of a first `make test` (BENCHMARKS.md, "First
+# build"). `make release` and the container build it.
+scripts/build-release.sh --locked --site-only
 
 say "bundle size (what a first visit downloads, gzipped, against its budget)"
 scripts/bundle-size.sh
