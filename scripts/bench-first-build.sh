@@ -29,9 +29,11 @@ git clone --quiet "$repo" "$work/trazo"
 ln -s "$(cd "$repo/.." && pwd)/shared" "$work/shared"
 cp "$rustup_bin" "$work/rustup-init"
 
+# The rest of the environment is kept (a machine's proxy and CA settings are part of it: npm and
+# pip fail without them); only what points at this machine's Rust set-up goes.
 fresh() {
-  env -i HOME="$work/home" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    TERM=dumb LANG=C.UTF-8 "$@"
+  env -u CARGO_TARGET_DIR -u CARGO_HOME -u RUSTUP_HOME -u RUSTUP_TOOLCHAIN HOME="$work/home" \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 stamp() { date +%s; }
 minutes() { awk -v s="$1" 'BEGIN { printf "%d min %02d s", s / 60, s % 60 }'; }
