@@ -37,8 +37,11 @@ cargo_install() {
 }
 
 if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a debug build: about 10 minutes, once)"
-  cargo_install --debug --force cargo-leptos --version "$CARGO_LEPTOS_VERSION"
+  # A debug build without debug info: its release profile is fat LTO with one codegen unit, and
+  # debug info made the debug build 7 min 3 s against 5 min 12 s (2 cores, BENCHMARKS.md,
+  # "First build").
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a debug build: about 5 minutes, once)"
+  CARGO_PROFILE_DEV_DEBUG=0 cargo_install --debug --force cargo-leptos --version "$CARGO_LEPTOS_VERSION"
 fi
 
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
