@@ -29,7 +29,7 @@ build: setup
 	cargo leptos build
 
 ## Optimised build for deployment: the binary and target/site, each page's WASM in a chunk of its
-## own (the same build `make test` runs the end-to-end suite against).
+## own (`make test` builds the same site, without the binary, for its end-to-end suite).
 release: setup
 	scripts/build-release.sh
 

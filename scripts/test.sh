@@ -149,8 +149,8 @@ say "building the release site (the split WASM bundle a host serves)"
 # The server binary that serves it is the debug one the integration tests build: the same
 # source and features as the release binary (server-release differs in optimisation only, and
 # unsafe code is forbidden), so a second, optimised build of ~500 crates here would test
-# nothing more, and it was the largest part of a first `make test` (BENCHMARKS.md, "First
-# build"). `make release` and the container build it.
+# nothing more; it took 5 min 22 s of a warm run after a server change (BENCHMARKS.md, "Build
+# time of the release step"). `make release` and the container build it.
 scripts/build-release.sh --locked --site-only
 
 say "bundle size (what a first visit downloads, gzipped, against its budget)"
